@@ -1,0 +1,589 @@
+//===- CNNToLinalg.cpp - cnn to linalg on tensors -------------------------===//
+//
+// The lowering every backend shares. Each pattern turns one cnn op into
+// linalg/tensor/arith ops on tensors; tiling and vectorization decisions are
+// made later, on linalg, by each backend's pipeline.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/common/Passes.h"
+#include "dialects/cnn/CNNOps.h"
+#include "dialects/cnn/CNNShapes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CONVERTCNNTOLINALG
+#include "backends/common/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+
+namespace {
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+Value f32Const(OpBuilder &b, Location loc, double value) {
+  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(value));
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type,
+             double value) {
+  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                          type.getElementType());
+  return b.create<linalg::FillOp>(loc, f32Const(b, loc, value), empty)
+      .getResult(0);
+}
+
+/// The map from a result of `rank` dims to an operand of shape `shape`
+/// under NumPy broadcasting: trailing dims align, size-1 dims read index 0.
+AffineMap broadcastMap(MLIRContext *ctx, unsigned rank,
+                       ArrayRef<int64_t> shape, ArrayRef<int64_t> result) {
+  SmallVector<AffineExpr> exprs;
+  unsigned offset = rank - shape.size();
+  for (auto [i, extent] : llvm::enumerate(shape))
+    exprs.push_back(extent == 1 && result[offset + i] != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(offset + i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// An element-wise linalg.generic producing `type` from `inputs`, each
+/// broadcast to `type` by NumPy rules.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange inputs, BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = type.getRank();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(
+        broadcastMap(ctx, rank, tensorType(in).getShape(), type.getShape()));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                         type.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return b
+      .create<linalg::GenericOp>(
+          loc, type, inputs, init, maps, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            nb.create<linalg::YieldOp>(nloc,
+                                       body(nb, nloc, args.drop_back()));
+          })
+      .getResult(0);
+}
+
+/// `values` along dim 1 broadcast over a tensor of type `type`.
+Value broadcastChannels(OpBuilder &b, Location loc, Value values,
+                        RankedTensorType type) {
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                         type.getElementType());
+  SmallVector<int64_t> dims;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (i != 1)
+      dims.push_back(i);
+  return b.create<linalg::BroadcastOp>(loc, values, init, dims).getResult()[0];
+}
+
+/// Pads the H and W dims of an NCHW tensor with `value`: `low` = (top,
+/// left), `high` = (bottom, right).
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                 double value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = tensorType(input);
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> lo(4, b.getIndexAttr(0)), hi(4, b.getIndexAttr(0));
+  for (int i = 0; i < 2; ++i) {
+    shape[2 + i] += low[i] + high[i];
+    lo[2 + i] = b.getIndexAttr(low[i]);
+    hi[2 + i] = b.getIndexAttr(high[i]);
+  }
+  auto padded = RankedTensorType::get(shape, type.getElementType());
+  return b.create<tensor::PadOp>(loc, padded, input, lo, hi,
+                                 f32Const(b, loc, value));
+}
+
+/// End padding that a pooling/conv window needs so that every one of the
+/// `out` windows lies inside the padded input: the explicit pad, or more
+/// where ceil_mode rounds the output up.
+int64_t endPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
+               int64_t dilation, int64_t padBegin, int64_t padEnd) {
+  int64_t needed = (out - 1) * stride + dilation * (kernel - 1) + 1;
+  return std::max(padEnd, needed - in - padBegin);
+}
+
+DenseIntElementsAttr i64Tensor(OpBuilder &b, ArrayRef<int64_t> values) {
+  return b.getI64TensorAttr(values);
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(cnn::Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    ArrayRef<int64_t> pads = op.getPads();
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(),
+                             pads.take_front(2), pads.drop_front(2), 0.0);
+    Value filter = adaptor.getFilter();
+    Value init = adaptor.getBias()
+                     ? broadcastChannels(rewriter, loc, adaptor.getBias(),
+                                         resultType)
+                     : filled(rewriter, loc, resultType, 0.0);
+    auto strides = i64Tensor(rewriter, op.getStrides());
+    auto dilations = i64Tensor(rewriter, op.getDilations());
+    int64_t groups = op.getGroups();
+
+    Value result;
+    if (groups == 1) {
+      result = rewriter
+                   .create<linalg::Conv2DNchwFchwOp>(
+                       loc, resultType, ValueRange{input, filter}, init,
+                       strides, dilations)
+                   .getResult(0);
+    } else if (op.isDepthwise()) {
+      // [C, 1, KH, KW] -> [C, KH, KW]
+      Value dwFilter = rewriter.create<tensor::CollapseShapeOp>(
+          loc, filter, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+      result = rewriter
+                   .create<linalg::DepthwiseConv2DNchwChwOp>(
+                       loc, resultType, ValueRange{input, dwFilter}, init,
+                       strides, dilations)
+                   .getResult(0);
+    } else {
+      // Split channels into groups: input [N, G, C/G, H, W], filter
+      // [G, F/G, C/G, KH, KW], result [N, G, F/G, OH, OW].
+      auto expand = [&](Value v, ArrayRef<int64_t> shape,
+                        SmallVector<ReassociationIndices> reassoc) -> Value {
+        auto type = RankedTensorType::get(shape, resultType.getElementType());
+        return rewriter.create<tensor::ExpandShapeOp>(loc, type, v, reassoc);
+      };
+      ArrayRef<int64_t> in = tensorType(input).getShape();
+      ArrayRef<int64_t> fs = tensorType(filter).getShape();
+      ArrayRef<int64_t> out = resultType.getShape();
+      SmallVector<ReassociationIndices> dim1 = {{0}, {1, 2}, {3}, {4}};
+      SmallVector<ReassociationIndices> dim0 = {{0, 1}, {2}, {3}, {4}};
+      Value gInput =
+          expand(input, {in[0], groups, in[1] / groups, in[2], in[3]}, dim1);
+      Value gFilter = expand(
+          filter, {groups, fs[0] / groups, fs[1], fs[2], fs[3]}, dim0);
+      Value gInit =
+          expand(init, {out[0], groups, out[1] / groups, out[2], out[3]}, dim1);
+      Value conv = rewriter
+                       .create<linalg::Conv2DNgchwGfchwOp>(
+                           loc, gInit.getType(), ValueRange{gInput, gFilter},
+                           gInit, strides, dilations)
+                       .getResult(0);
+      result = rewriter.create<tensor::CollapseShapeOp>(loc, resultType, conv,
+                                                        dim1);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Element-wise
+//===----------------------------------------------------------------------===//
+
+struct BatchNormPattern : OpConversionPattern<cnn::BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(cnn::BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    // Per-channel scale and shift, computed once over the C channels, then
+    // one fused multiply-add per element.
+    auto paramType = tensorType(adaptor.getScale());
+    float eps = op.getEpsilon().convertToFloat();
+    Value scale = elementwise(
+        rewriter, loc, paramType, {adaptor.getScale(), adaptor.getVariance()},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value var = b.create<arith::AddFOp>(l, a[1], f32Const(b, l, eps));
+          return b.create<arith::MulFOp>(l, a[0],
+                                         b.create<math::RsqrtOp>(l, var));
+        });
+    Value shift = elementwise(
+        rewriter, loc, paramType, {adaptor.getBias(), adaptor.getMean(), scale},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value ms = b.create<arith::MulFOp>(l, a[1], a[2]);
+          return b.create<arith::SubFOp>(l, a[0], ms);
+        });
+    // Reshape [C] to [1, C, 1, ...] so that NumPy broadcasting applies.
+    SmallVector<int64_t> shape(type.getRank(), 1);
+    shape[1] = type.getDimSize(1);
+    auto bcastType = RankedTensorType::get(shape, type.getElementType());
+    SmallVector<ReassociationIndices> reassoc(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      reassoc[0].push_back(i);
+    auto asChannels = [&](Value v) -> Value {
+      return rewriter.create<tensor::ExpandShapeOp>(loc, bcastType, v,
+                                                    reassoc);
+    };
+    Value result = elementwise(
+        rewriter, loc, type,
+        {adaptor.getInput(), asChannels(scale), asChannels(shift)},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<math::FmaOp>(l, a[0], a[1], a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+Value clampValue(OpBuilder &b, Location loc, Value x, float lo, float hi) {
+  Value low = b.create<arith::MaximumFOp>(loc, x, f32Const(b, loc, lo));
+  return b.create<arith::MinimumFOp>(loc, low, f32Const(b, loc, hi));
+}
+
+struct ReluPattern : OpConversionPattern<cnn::ReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::ReluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), op.getType(),
+                        adaptor.getInput(),
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return b.create<arith::MaximumFOp>(
+                              l, a[0], f32Const(b, l, 0.0));
+                        }));
+    return success();
+  }
+};
+
+struct ClipPattern : OpConversionPattern<cnn::ClipOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::ClipOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    float lo = op.getMin().convertToFloat(), hi = op.getMax().convertToFloat();
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), op.getType(),
+                        adaptor.getInput(),
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          return clampValue(b, l, a[0], lo, hi);
+                        }));
+    return success();
+  }
+};
+
+template <typename SourceOp, typename ArithOp>
+struct BinaryPattern : OpConversionPattern<SourceOp> {
+  using OpConversionPattern<SourceOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SourceOp op, typename SourceOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), op.getType(),
+                        adaptor.getOperands(),
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return b.create<ArithOp>(l, a[0], a[1]);
+                        }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+struct MaxPoolPattern : OpConversionPattern<cnn::MaxPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::MaxPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
+                      d = op.getDilations(), p = op.getPads();
+    ArrayRef<int64_t> in = op.getInput().getType().getShape();
+    int64_t high[2];
+    for (int i = 0; i < 2; ++i)
+      high[i] = endPad(in[2 + i], type.getDimSize(2 + i), k[i], s[i], d[i],
+                       p[i], p[2 + i]);
+    double lowest = -std::numeric_limits<float>::infinity();
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), p.take_front(2), high,
+                   lowest);
+    Value window = rewriter.create<tensor::EmptyOp>(loc, k, type.getElementType());
+    Value init = filled(rewriter, loc, type, lowest);
+    rewriter.replaceOp(op, rewriter
+                               .create<linalg::PoolingNchwMaxOp>(
+                                   loc, type, ValueRange{input, window}, init,
+                                   i64Tensor(rewriter, s),
+                                   i64Tensor(rewriter, d))
+                               .getResult(0));
+    return success();
+  }
+};
+
+/// Number of input (or, with `includePad`, input and explicit pad) positions
+/// each output window along one dim covers.
+SmallVector<int64_t> windowCounts(int64_t in, int64_t out, int64_t kernel,
+                                  int64_t stride, int64_t padBegin,
+                                  int64_t padEnd, bool includePad) {
+  int64_t lo = includePad ? -padBegin : 0;
+  int64_t hi = includePad ? in + padEnd : in;
+  SmallVector<int64_t> counts;
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t start = o * stride - padBegin;
+    counts.push_back(std::min(start + kernel, hi) - std::max(start, lo));
+  }
+  return counts;
+}
+
+struct AvgPoolPattern : OpConversionPattern<cnn::AvgPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::AvgPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
+                      p = op.getPads();
+    ArrayRef<int64_t> in = op.getInput().getType().getShape();
+    int64_t out[2] = {type.getDimSize(2), type.getDimSize(3)};
+    int64_t high[2];
+    SmallVector<int64_t> counts[2];
+    for (int i = 0; i < 2; ++i) {
+      high[i] = endPad(in[2 + i], out[i], k[i], s[i], 1, p[i], p[2 + i]);
+      counts[i] = windowCounts(in[2 + i], out[i], k[i], s[i], p[i], p[2 + i],
+                               op.getCountIncludePad());
+    }
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), p.take_front(2), high, 0);
+    Value window = rewriter.create<tensor::EmptyOp>(loc, k, type.getElementType());
+    int64_t ones[2] = {1, 1};
+    Value sum = rewriter
+                    .create<linalg::PoolingNchwSumOp>(
+                        loc, type, ValueRange{input, window},
+                        filled(rewriter, loc, type, 0.0),
+                        i64Tensor(rewriter, s), i64Tensor(rewriter, ones))
+                    .getResult(0);
+    // The divisor of every output position is known at compile time.
+    SmallVector<float> reciprocals;
+    for (int64_t cy : counts[0])
+      for (int64_t cx : counts[1])
+        reciprocals.push_back(1.0f / static_cast<float>(cy * cx));
+    auto recipType = RankedTensorType::get({out[0], out[1]}, rewriter.getF32Type());
+    Value recip = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(recipType, ArrayRef<float>(reciprocals)));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {sum, recip},
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return b.create<arith::MulFOp>(l, a[0], a[1]);
+                        }));
+    return success();
+  }
+};
+
+template <typename SourceOp, bool isMax>
+struct GlobalPoolPattern : OpConversionPattern<SourceOp> {
+  using OpConversionPattern<SourceOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SourceOp op, typename SourceOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    MLIRContext *ctx = rewriter.getContext();
+    ArrayRef<int64_t> in = op.getInput().getType().getShape();
+    // Reduce into [N, C, 1, 1]: the output map pins H and W to 0.
+    AffineExpr n = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx),
+               zero = getAffineConstantExpr(0, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(4, ctx),
+                                   AffineMap::get(4, 0, {n, c, zero, zero},
+                                                  ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {
+        IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction, IteratorType::reduction};
+    double initValue = isMax ? -std::numeric_limits<float>::infinity() : 0.0;
+    Value reduced =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, type, adaptor.getInput(),
+                filled(rewriter, loc, type, initValue), maps, iterators,
+                [](OpBuilder &b, Location l, ValueRange a) {
+                  Value r = isMax ? b.create<arith::MaximumFOp>(l, a[0], a[1])
+                                        .getResult()
+                                  : b.create<arith::AddFOp>(l, a[0], a[1])
+                                        .getResult();
+                  b.create<linalg::YieldOp>(l, r);
+                })
+            .getResult(0);
+    if (!isMax) {
+      float inv = 1.0f / static_cast<float>(in[2] * in[3]);
+      reduced = elementwise(rewriter, loc, type, reduced,
+                            [&](OpBuilder &b, Location l, ValueRange a) {
+                              return b.create<arith::MulFOp>(
+                                  l, a[0], f32Const(b, l, inv));
+                            });
+    }
+    rewriter.replaceOp(op, reduced);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement and dense layers
+//===----------------------------------------------------------------------===//
+
+struct ConcatPattern : OpConversionPattern<cnn::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    Value result = rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                    type.getElementType());
+    int64_t offset = 0;
+    for (Value in : adaptor.getInputs()) {
+      ArrayRef<int64_t> shape = tensorType(in).getShape();
+      SmallVector<OpFoldResult> offsets(shape.size(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(shape.size(),
+                                               rewriter.getIndexAttr(1));
+      for (int64_t extent : shape)
+        sizes.push_back(rewriter.getIndexAttr(extent));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      offset += shape[axis];
+      result = rewriter.create<tensor::InsertSliceOp>(loc, in, result, offsets,
+                                                      sizes, strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ReshapePattern : OpConversionPattern<cnn::ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value value = adaptor.getInput();
+    auto all = [](int64_t rank) {
+      SmallVector<ReassociationIndices> r(1);
+      for (int64_t i = 0; i < rank; ++i)
+        r[0].push_back(i);
+      return r;
+    };
+    // Any static reshape is a collapse to 1-D followed by an expand; both
+    // are free views after bufferization.
+    if (tensorType(value).getRank() != 1)
+      value = rewriter.create<tensor::CollapseShapeOp>(
+          loc, value, all(tensorType(value).getRank()));
+    if (type.getRank() != 1)
+      value = rewriter.create<tensor::ExpandShapeOp>(loc, type, value,
+                                                     all(type.getRank()));
+    rewriter.replaceOp(op, value);
+    return success();
+  }
+};
+
+Value transpose2D(OpBuilder &b, Location loc, Value v) {
+  ArrayRef<int64_t> s = tensorType(v).getShape();
+  Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{s[1], s[0]},
+                                         tensorType(v).getElementType());
+  return b.create<linalg::TransposeOp>(loc, v, init, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+struct GemmPattern : OpConversionPattern<cnn::GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    float alpha = op.getAlpha().convertToFloat();
+    float beta = op.getBeta().convertToFloat();
+    Value a = adaptor.getA(), b = adaptor.getB();
+    if (op.getTransA())
+      a = transpose2D(rewriter, loc, a);
+    if (alpha != 1.0f)
+      a = elementwise(rewriter, loc, tensorType(a), a,
+                      [&](OpBuilder &nb, Location l, ValueRange v) {
+                        return nb.create<arith::MulFOp>(
+                            l, v[0], f32Const(nb, l, alpha));
+                      });
+    Value init = filled(rewriter, loc, type, 0.0);
+    if (Value c = adaptor.getC())
+      init = elementwise(rewriter, loc, type, c,
+                         [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+                           if (beta == 1.0f)
+                             return v[0];
+                           return nb.create<arith::MulFOp>(
+                               l, v[0], f32Const(nb, l, beta));
+                         });
+    Value result =
+        op.getTransB()
+            ? rewriter
+                  .create<linalg::MatmulTransposeBOp>(
+                      loc, type, ValueRange{a, b}, init)
+                  .getResult(0)
+            : rewriter.create<linalg::MatmulOp>(loc, type, ValueRange{a, b}, init)
+                  .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct MatMulPattern : OpConversionPattern<cnn::MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value init = filled(rewriter, op.getLoc(), op.getType(), 0.0);
+    rewriter.replaceOp(op, rewriter
+                               .create<linalg::MatmulOp>(
+                                   op.getLoc(), op.getType(),
+                                   adaptor.getOperands(), init)
+                               .getResult(0));
+    return success();
+  }
+};
+
+struct ConvertCNNToLinalgPass
+    : cnnc::impl::ConvertCNNToLinalgBase<ConvertCNNToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<cnn::CNNDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    RewritePatternSet patterns(ctx);
+    patterns.add<ConvPattern, BatchNormPattern, ReluPattern, ClipPattern,
+                 BinaryPattern<cnn::AddOp, arith::AddFOp>,
+                 BinaryPattern<cnn::MulOp, arith::MulFOp>, MaxPoolPattern,
+                 AvgPoolPattern, GlobalPoolPattern<cnn::GlobalAvgPoolOp, false>,
+                 GlobalPoolPattern<cnn::GlobalMaxPoolOp, true>, ConcatPattern,
+                 ReshapePattern, GemmPattern, MatMulPattern>(ctx);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

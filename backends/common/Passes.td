@@ -1,0 +1,24 @@
+//===- Passes.td - Lowering shared by every backend --------*- tablegen -*-===//
+#ifndef CNNC_BACKENDS_COMMON_PASSES_TD
+#define CNNC_BACKENDS_COMMON_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertCNNToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower cnn ops to linalg, tensor and arith on tensors";
+  let description = [{
+    The lowering every backend shares. Convolutions and pooling become
+    linalg's named NCHW ops (grouped convolutions the NGCHW form, depthwise
+    the CHW form) over an explicitly padded input; element-wise ops become
+    `linalg.generic` with NumPy broadcasting maps, so that linalg's
+    element-wise fusion can merge them; data movement becomes tensor slices
+    and reshapes. Static shapes only.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // CNNC_BACKENDS_COMMON_PASSES_TD

@@ -1,0 +1,24 @@
+//===- Registration.cpp - Everything cnnc's tools register ----------------===//
+#include "compiler/Registration.h"
+
+#include "backends/common/Passes.h"
+#include "backends/cpu/CPUPipeline.h"
+#include "dialects/cnn/CNNDialect.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+void cnnc::registerDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::cnn::CNNDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+}
+
+void cnnc::registerPassesAndPipelines() {
+  mlir::registerAllPasses();
+  registerCNNCCommonPasses();
+  registerCPUPipelines();
+}

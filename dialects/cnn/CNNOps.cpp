@@ -1,0 +1,138 @@
+//===- CNNOps.cpp - Verifiers of the cnn ops ------------------------------===//
+#include "dialects/cnn/CNNOps.h"
+#include "dialects/cnn/CNNShapes.h"
+
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::cnn;
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+/// Checks that the op's single result has the shape the shape function gave.
+static LogicalResult verifyResultShape(Operation *op,
+                                       FailureOr<Shape> expected) {
+  if (failed(expected))
+    return failure();
+  ArrayRef<int64_t> actual = shapeOf(op->getResult(0));
+  if (ArrayRef<int64_t>(*expected) == actual)
+    return success();
+  auto diag = op->emitOpError("result shape [");
+  llvm::interleaveComma(actual, diag);
+  diag << "] does not match the inferred shape [";
+  llvm::interleaveComma(*expected, diag);
+  return diag << "]";
+}
+
+LogicalResult Conv2DOp::verify() {
+  auto emit = [&] { return emitOpError(); };
+  if (getBias() && shapeOf(getBias())[0] != shapeOf(getFilter())[0])
+    return emitOpError("bias has ") << shapeOf(getBias())[0]
+                                    << " elements, expected one per output "
+                                       "channel ("
+                                    << shapeOf(getFilter())[0] << ")";
+  return verifyResultShape(
+      *this, inferConv2DShape(shapeOf(getInput()), shapeOf(getFilter()),
+                              getStrides(), getPads(), getDilations(),
+                              getGroups(), emit));
+}
+
+LogicalResult BatchNormOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() < 2)
+    return emitOpError("expects an input of rank >= 2");
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()})
+    if (shapeOf(v)[0] != in[1])
+      return emitOpError("parameters must have one element per channel (")
+             << in[1] << "), got " << shapeOf(v)[0];
+  if (getResult().getType() != getInput().getType())
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
+LogicalResult ClipOp::verify() {
+  if (getMin().convertToFloat() > getMax().convertToFloat())
+    return emitOpError("min (") << getMin().convertToFloat()
+                                << ") is greater than max ("
+                                << getMax().convertToFloat() << ")";
+  return success();
+}
+
+static LogicalResult verifyBroadcastOp(Operation *op) {
+  return verifyResultShape(
+      op, inferBroadcastShape(shapeOf(op->getOperand(0)),
+                              shapeOf(op->getOperand(1)),
+                              [&] { return op->emitOpError(); }));
+}
+LogicalResult AddOp::verify() { return verifyBroadcastOp(*this); }
+LogicalResult MulOp::verify() { return verifyBroadcastOp(*this); }
+
+LogicalResult MaxPool2DOp::verify() {
+  return verifyResultShape(
+      *this, inferPool2DShape(shapeOf(getInput()), getKernel(), getStrides(),
+                              getPads(), getDilations(), getCeilMode(),
+                              [&] { return emitOpError(); }));
+}
+
+LogicalResult AvgPool2DOp::verify() {
+  ArrayRef<int64_t> kernel = getKernel();
+  ArrayRef<int64_t> pads = getPads();
+  // A window made only of padding would divide by zero.
+  if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] ||
+      pads[3] >= kernel[1])
+    return emitOpError("pads must be smaller than the kernel");
+  int64_t ones[2] = {1, 1};
+  return verifyResultShape(
+      *this, inferPool2DShape(shapeOf(getInput()), kernel, getStrides(), pads,
+                              ones, getCeilMode(),
+                              [&] { return emitOpError(); }));
+}
+
+static LogicalResult verifyGlobalPool(Operation *op) {
+  ArrayRef<int64_t> in = shapeOf(op->getOperand(0));
+  return verifyResultShape(op, Shape{in[0], in[1], 1, 1});
+}
+LogicalResult GlobalAvgPoolOp::verify() { return verifyGlobalPool(*this); }
+LogicalResult GlobalMaxPoolOp::verify() { return verifyGlobalPool(*this); }
+
+LogicalResult ConcatOp::verify() {
+  SmallVector<ArrayRef<int64_t>> shapes =
+      llvm::map_to_vector(getInputs(), shapeOf);
+  return verifyResultShape(*this, inferConcatShape(shapes, getAxis(), [&] {
+                             return emitOpError();
+                           }));
+}
+
+LogicalResult ReshapeOp::verify() {
+  if (getInput().getType().getNumElements() !=
+      getResult().getType().getNumElements())
+    return emitOpError("cannot reshape ")
+           << getInput().getType() << " to " << getResult().getType()
+           << ": element counts differ";
+  return success();
+}
+
+LogicalResult GemmOp::verify() {
+  FailureOr<Shape> shape =
+      inferGemmShape(shapeOf(getA()), shapeOf(getB()), getTransA(),
+                     getTransB(), [&] { return emitOpError(); });
+  if (succeeded(shape) && getC() &&
+      failed(inferBroadcastShape(shapeOf(getC()), *shape, [&] {
+        return emitOpError("c does not broadcast to the result: ");
+      })))
+    return failure();
+  return verifyResultShape(*this, shape);
+}
+
+LogicalResult MatMulOp::verify() {
+  return verifyResultShape(*this,
+                           inferGemmShape(shapeOf(getLhs()), shapeOf(getRhs()),
+                                          false, false,
+                                          [&] { return emitOpError(); }));
+}
+
+#define GET_OP_CLASSES
+#include "dialects/cnn/CNNOps.cpp.inc"

@@ -1,0 +1,200 @@
+//===- CNNOps.td - Operations of the cnn dialect -----------*- tablegen -*-===//
+#ifndef CNNC_DIALECTS_CNN_CNNOPS_TD
+#define CNNC_DIALECTS_CNN_CNNOPS_TD
+
+include "dialects/cnn/CNNDialect.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def CNN_Tensor : RankedTensorOf<[F32]>;
+def CNN_Tensor4D : 4DTensorOf<[F32]>;
+def CNN_Tensor1D : 1DTensorOf<[F32]>;
+
+// Spatial attributes: two values (H, W) and four pads (top, left, bottom,
+// right), the order ONNX uses.
+def CNN_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
+def CNN_Pads : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<4>]>;
+
+//===----------------------------------------------------------------------===//
+// Convolution and normalization
+//===----------------------------------------------------------------------===//
+
+def CNN_Conv2DOp : CNN_Op<"conv2d", [Pure]> {
+  let summary = "2-D convolution, NCHW input, FCHW filter, with groups";
+  let description = [{
+    `result[n, f, y, x] = bias[f] + sum_{c, ky, kx} input[n, g*C/G + c,
+    y*sh + ky*dh - pad_top, x*sw + kx*dw - pad_left] * filter[f, c, ky, kx]`
+    where `g = f / (F/G)`. The filter has shape `[F, C/G, KH, KW]`; `groups`
+    equal to C and F is a depthwise convolution. Out-of-range input reads
+    are zero (the pads).
+  }];
+  let arguments = (ins CNN_Tensor4D:$input, CNN_Tensor4D:$filter,
+                   Optional<CNN_Tensor1D>:$bias,
+                   CNN_Pair:$strides, CNN_Pads:$pads, CNN_Pair:$dilations,
+                   ConfinedAttr<I64Attr, [IntPositive]>:$groups);
+  let results = (outs CNN_Tensor4D:$result);
+  let assemblyFormat =
+      "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    bool isDepthwise() {
+      auto in = getInput().getType().getShape();
+      auto out = getResult().getType().getShape();
+      int64_t groups = getGroups();
+      return groups > 1 && groups == in[1] && groups == out[1];
+    }
+  }];
+}
+
+def CNN_BatchNormOp : CNN_Op<"batch_norm", [Pure]> {
+  let summary = "Inference-mode batch normalization over channel dim 1";
+  let description = [{
+    `result = (input - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c]`
+    with `c` the index along dimension 1.
+  }];
+  let arguments = (ins CNN_Tensor:$input, CNN_Tensor1D:$scale,
+                   CNN_Tensor1D:$bias, CNN_Tensor1D:$mean,
+                   CNN_Tensor1D:$variance, F32Attr:$epsilon);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat =
+      "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise
+//===----------------------------------------------------------------------===//
+
+class CNN_UnaryOp<string mnemonic, list<Trait> traits = []>
+    : CNN_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType], traits)> {
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def CNN_ReluOp : CNN_UnaryOp<"relu"> {
+  let summary = "max(input, 0)";
+  let arguments = (ins CNN_Tensor:$input);
+}
+
+def CNN_ClipOp : CNN_UnaryOp<"clip"> {
+  let summary = "min(max(input, min), max); relu6 is clip(0, 6)";
+  let arguments = (ins CNN_Tensor:$input, F32Attr:$min, F32Attr:$max);
+  let hasVerifier = 1;
+}
+
+class CNN_BroadcastBinaryOp<string mnemonic, string what>
+    : CNN_Op<mnemonic, [Pure]> {
+  let summary = what # " with NumPy broadcasting";
+  let arguments = (ins CNN_Tensor:$lhs, CNN_Tensor:$rhs);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat =
+      "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_AddOp : CNN_BroadcastBinaryOp<"add", "Element-wise lhs + rhs">;
+def CNN_MulOp : CNN_BroadcastBinaryOp<"mul", "Element-wise lhs * rhs">;
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def CNN_MaxPool2DOp : CNN_Op<"max_pool2d", [Pure]> {
+  let summary = "2-D max pooling over NCHW";
+  let description = [{
+    Window `kernel` with `strides`, `dilations` and `pads` (top, left,
+    bottom, right); padded positions never win. With `ceil_mode` the output
+    extent rounds up, and a window that would start inside the bottom/right
+    padding only is dropped.
+  }];
+  let arguments = (ins CNN_Tensor4D:$input, CNN_Pair:$kernel,
+                   CNN_Pair:$strides, CNN_Pads:$pads, CNN_Pair:$dilations,
+                   BoolAttr:$ceil_mode);
+  let results = (outs CNN_Tensor4D:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_AvgPool2DOp : CNN_Op<"avg_pool2d", [Pure]> {
+  let summary = "2-D average pooling over NCHW";
+  let description = [{
+    Like `cnn.max_pool2d` without dilations. With `count_include_pad` the
+    divisor counts the explicit pads (never the extra positions added by
+    `ceil_mode`); without it the divisor counts input elements only.
+  }];
+  let arguments = (ins CNN_Tensor4D:$input, CNN_Pair:$kernel,
+                   CNN_Pair:$strides, CNN_Pads:$pads, BoolAttr:$ceil_mode,
+                   BoolAttr:$count_include_pad);
+  let results = (outs CNN_Tensor4D:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+class CNN_GlobalPoolOp<string mnemonic, string what>
+    : CNN_Op<mnemonic, [Pure]> {
+  let summary = what # " over the spatial dims of NCHW, keeping them as 1x1";
+  let arguments = (ins CNN_Tensor4D:$input);
+  let results = (outs CNN_Tensor4D:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_GlobalAvgPoolOp : CNN_GlobalPoolOp<"global_avg_pool", "Mean">;
+def CNN_GlobalMaxPoolOp : CNN_GlobalPoolOp<"global_max_pool", "Maximum">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def CNN_ConcatOp : CNN_Op<"concat", [Pure]> {
+  let summary = "Concatenation along `axis`";
+  let arguments = (ins Variadic<CNN_Tensor>:$inputs,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_ReshapeOp : CNN_Op<"reshape", [Pure]> {
+  let summary = "Row-major reshape to the (static) result type";
+  let description = [{
+    Reinterprets the row-major elements of `input` with the result's shape;
+    ONNX Reshape and Flatten both import to this op.
+  }];
+  let arguments = (ins CNN_Tensor:$input);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Dense layers
+//===----------------------------------------------------------------------===//
+
+def CNN_GemmOp : CNN_Op<"gemm", [Pure]> {
+  let summary = "alpha * op(a) * op(b) + beta * c, op = optional transpose";
+  let description = [{
+    `a` and `b` are 2-D; `c`, when present, broadcasts to the [M, N] result.
+  }];
+  let arguments = (ins 2DTensorOf<[F32]>:$a, 2DTensorOf<[F32]>:$b,
+                   Optional<CNN_Tensor>:$c, F32Attr:$alpha, F32Attr:$beta,
+                   BoolAttr:$trans_a, BoolAttr:$trans_b);
+  let results = (outs 2DTensorOf<[F32]>:$result);
+  let assemblyFormat =
+      "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_MatMulOp : CNN_Op<"matmul", [Pure]> {
+  let summary = "2-D matrix product";
+  let arguments = (ins 2DTensorOf<[F32]>:$lhs, 2DTensorOf<[F32]>:$rhs);
+  let results = (outs 2DTensorOf<[F32]>:$result);
+  let assemblyFormat =
+      "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // CNNC_DIALECTS_CNN_CNNOPS_TD

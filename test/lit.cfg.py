@@ -1,0 +1,23 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "cnnc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cnnc_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in",
+                   "unit"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Before the default substitutions' own %python (the interpreter running lit).
+config.substitutions.insert(0, ("%python", config.python_executable))
+for tool in ["cnnc-opt", "cnnc-run", "cnnc-bench", "cnnc"]:
+    config.substitutions.append(
+        ("%" + tool, os.path.join(config.cnnc_tools_dir, tool)))
+llvm_config.add_tool_substitutions(
+    ["cnnc-opt", "cnnc-run", "cnnc-bench", "cnnc"], [config.cnnc_tools_dir])
