@@ -3,6 +3,7 @@
 
 #include "backends/common/Passes.h"
 #include "backends/cpu/CPUPipeline.h"
+#include "backends/cpu/Passes.h"
 #include "dialects/cnn/CNNDialect.h"
 
 #include "mlir/InitAllDialects.h"
@@ -20,5 +21,6 @@ void cnnc::registerDialects(mlir::DialectRegistry &registry) {
 void cnnc::registerPassesAndPipelines() {
   mlir::registerAllPasses();
   registerCNNCCommonPasses();
+  registerCNNCCPUPasses();
   registerCPUPipelines();
 }

@@ -129,6 +129,51 @@ DenseIntElementsAttr i64Tensor(OpBuilder &b, ArrayRef<int64_t> values) {
 // Convolution
 //===----------------------------------------------------------------------===//
 
+/// A 1x1 convolution with unit strides, no padding and one group: a matrix
+/// product per image, [F, C] x [C, H*W].
+bool isPointwise(cnn::Conv2DOp op) {
+  ArrayRef<int64_t> filter = op.getFilter().getType().getShape();
+  auto ones = [](ArrayRef<int64_t> v) {
+    return llvm::all_of(v, [](int64_t x) { return x == 1; });
+  };
+  return op.getGroups() == 1 && filter[2] == 1 && filter[3] == 1 &&
+         ones(op.getStrides()) &&
+         llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
+}
+
+/// out[n, f, p] += filter[f, c] * input[n, c, p] over the flattened spatial
+/// dim p: a contraction whose innermost parallel loop is unit-stride in
+/// both the input and the output.
+Value pointwiseConv(OpBuilder &b, Location loc, Value input, Value filter,
+                    Value init) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<ReassociationIndices> spatial = {{0}, {1}, {2, 3}};
+  Value in = b.create<tensor::CollapseShapeOp>(loc, input, spatial);
+  Value w = b.create<tensor::CollapseShapeOp>(
+      loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  Value out = b.create<tensor::CollapseShapeOp>(loc, init, spatial);
+  AffineExpr n, f, p, c;
+  bindDims(ctx, n, f, p, c);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {n, c, p}, ctx),
+                                 AffineMap::get(4, 0, {f, c}, ctx),
+                                 AffineMap::get(4, 0, {n, f, p}, ctx)};
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators = {
+      IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+      IteratorType::reduction};
+  Value product =
+      b.create<linalg::GenericOp>(
+           loc, out.getType(), ValueRange{in, w}, out, maps, iterators,
+           [](OpBuilder &nb, Location l, ValueRange a) {
+             Value mul = nb.create<arith::MulFOp>(l, a[0], a[1]);
+             nb.create<linalg::YieldOp>(
+                 l, ValueRange{nb.create<arith::AddFOp>(l, a[2], mul)});
+           })
+          .getResult(0);
+  return b.create<tensor::ExpandShapeOp>(loc, init.getType(), product,
+                                         spatial);
+}
+
 struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -150,7 +195,9 @@ struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
     int64_t groups = op.getGroups();
 
     Value result;
-    if (groups == 1) {
+    if (isPointwise(op)) {
+      result = pointwiseConv(rewriter, loc, input, filter, init);
+    } else if (groups == 1) {
       result = rewriter
                    .create<linalg::Conv2DNchwFchwOp>(
                        loc, resultType, ValueRange{input, filter}, init,

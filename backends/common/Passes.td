@@ -21,4 +21,17 @@ def ConvertCNNToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def FuseElementwise : Pass<"cnnc-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse element-wise linalg ops without recomputation";
+  let description = [{
+    Merges chains of element-wise linalg.generic ops (BatchNorm, activations,
+    residual adds) into one loop nest, and propagates reshapes through
+    them. Unlike upstream's element-wise fusion it never fuses a producer
+    into a consumer that has reduction loops: a convolution or matrix
+    product reads each input element many times, and fusing would
+    recompute the producer once per read.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // CNNC_BACKENDS_COMMON_PASSES_TD

@@ -71,8 +71,11 @@ createTargetMachine(const CPUTargetOptions &options, std::string &error) {
                                 : options.optLevel == 0
                                     ? llvm::CodeGenOptLevel::None
                                     : llvm::CodeGenOptLevel::Default;
+  // Fuse multiply-adds, as ONNX Runtime's kernels do.
+  llvm::TargetOptions targetOptions;
+  targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, level));
   if (!tm)
     error = "cannot create a target machine for " + triple + " (" + cpu + ")";
@@ -197,9 +200,15 @@ cnnc::buildArtifactIR(ModuleOp llvmDialectModule,
   }
   // Everything the module defines is internal except the ABI, so that LLVM
   // may inline and drop what the ABI does not reach.
-  for (llvm::Function &fn : *module)
-    if (!fn.isDeclaration())
-      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::Function &fn : *module) {
+    if (fn.isDeclaration())
+      continue;
+    fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+    // The pipeline chose vector sizes for the target's widest registers;
+    // keep LLVM from splitting them (it prefers 256 bits on some CPUs).
+    fn.addFnAttr("prefer-vector-width", "512");
+    fn.addFnAttr("min-legal-vector-width", "512");
+  }
   for (llvm::GlobalVariable &var : module->globals())
     if (!var.isDeclaration())
       var.setLinkage(llvm::GlobalValue::InternalLinkage);

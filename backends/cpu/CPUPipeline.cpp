@@ -1,8 +1,10 @@
 //===- CPUPipeline.cpp - cnn to LLVM for the CPU --------------------------===//
 #include "backends/cpu/CPUPipeline.h"
 #include "backends/common/Passes.h"
+#include "backends/cpu/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -17,7 +19,7 @@ using namespace mlir;
 void cnnc::buildCNNToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertCNNToLinalg());
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -36,6 +38,9 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
   options.bufferizeFunctionBoundaries = true;
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addNestedPass<func::FuncOp>(createCPUTileAndVectorize());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCPUInterchangeForVectorization());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   bufferization::BufferResultsToOutParamsOpts outParams;
@@ -49,6 +54,9 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
 }
 
 void cnnc::buildCPUToLLVMPipeline(OpPassManager &pm) {
+  VectorTransferToSCFOptions vectorToSCF;
+  vectorToSCF.enableFullUnroll();
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToSCF));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());

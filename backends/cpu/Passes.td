@@ -1,0 +1,48 @@
+//===- Passes.td - CPU backend passes ----------------------*- tablegen -*-===//
+#ifndef CNNC_BACKENDS_CPU_PASSES_TD
+#define CNNC_BACKENDS_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CPUInterchangeForVectorization
+    : Pass<"cnnc-cpu-interchange-for-vectorization", "mlir::func::FuncOp"> {
+  let summary = "Order each linalg op's loops so the innermost one walks "
+                "the output's contiguous dimension";
+  let description = [{
+    Generalizes named linalg ops on tensors and interchanges their loops so
+    that the loop over the output's last (unit-stride) dimension is
+    innermost, after every reduction loop. The resulting loop nests store
+    to consecutive addresses in their innermost loop, which LLVM's loop
+    vectorizer turns into vector code. Ops whose output map is not a
+    projected permutation are left alone. Summation order per output
+    element is unchanged.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def CPUTileAndVectorize
+    : Pass<"cnnc-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Register-block and vectorize contractions (1x1 convs)";
+  let description = [{
+    Tiles each linalg contraction on tensors whose indexing maps are
+    projected permutations (the pointwise convolutions, matrix products):
+    the output's innermost dimension by a multiple of the vector width, the
+    next output dimension by as many rows as keep the accumulator tile in
+    vector registers, other parallel dimensions by 1, and every reduction
+    dimension by 1 in an inner sequential loop. The innermost tile is then
+    vectorized and the accumulator tile's read and write are hoisted out of
+    the reduction loop, which then carries it as a vector (in registers).
+    Tile sizes divide the extents, so no tile is partial.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers">,
+    Option<"numVectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"32", "vector registers of the target">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+#endif // CNNC_BACKENDS_CPU_PASSES_TD
