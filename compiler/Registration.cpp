@@ -5,6 +5,7 @@
 #include "backends/cpu/CPUPipeline.h"
 #include "backends/cpu/Passes.h"
 #include "dialects/cnn/CNNDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -21,6 +22,8 @@ void cnnc::registerDialects(mlir::DialectRegistry &registry) {
 void cnnc::registerPassesAndPipelines() {
   mlir::registerAllPasses();
   registerCNNCCommonPasses();
+  registerCNNCGraphPasses();
+  registerGraphPipelines();
   registerCNNCCPUPasses();
   registerCPUPipelines();
 }

@@ -10,7 +10,10 @@
 #include "backends/cpu/CPUPipeline.h"
 #include "compiler/Registration.h"
 #include "frontends/onnx/ONNXImporter.h"
+#include "passes/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -18,10 +21,14 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <set>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -38,7 +45,7 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     emit("emit",
          cl::desc("Write this stage's IR instead of an artifact: cnn, "
-                  "linalg, loops, llvm-dialect, llvm (LLVM IR)"),
+                  "cnn-opt, linalg, loops, llvm-dialect, llvm (LLVM IR)"),
          cl::cat(cnncCategory));
 static cl::opt<std::string>
     dumpDir("dump-dir", cl::desc("Write every stage's IR into this folder"),
@@ -54,6 +61,17 @@ static cl::list<std::string> inputShapes(
 static cl::opt<bool> printWeights("print-weights",
                                   cl::desc("Print weights in full in IR dumps"),
                                   cl::cat(cnncCategory));
+static cl::opt<unsigned>
+    optLevel("O", cl::Prefix,
+             cl::desc("Optimization level: -O0 turns the graph passes off "
+                      "and LLVM's optimizer down; default -O3"),
+             cl::init(3), cl::cat(cnncCategory));
+static cl::opt<bool> noGraphOpt("no-graph-opt",
+                                cl::desc("Skip the graph passes (cnn-opt)"),
+                                cl::cat(cnncCategory));
+// `--stats` (op counts per kind before and after the graph passes, to
+// stderr) is taken out of argv before LLVM parses it: LLVM owns `-stats`.
+static bool stats = false;
 static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the supported ONNX operators as "
                                       "a Markdown table and exit"),
@@ -62,7 +80,7 @@ static cl::opt<bool> listOps("list-ops",
 namespace {
 
 /// The stages in pipeline order; --emit names one of them.
-enum class Stage { CNN, Linalg, Loops, LLVMDialect, LLVMIR, Artifact };
+enum class Stage { CNN, CNNOpt, Linalg, Loops, LLVMDialect, LLVMIR, Artifact };
 struct StageInfo {
   Stage stage;
   const char *name;
@@ -70,10 +88,11 @@ struct StageInfo {
 };
 const StageInfo kStages[] = {
     {Stage::CNN, "cnn", "00-cnn.mlir"},
-    {Stage::Linalg, "linalg", "01-linalg.mlir"},
-    {Stage::Loops, "loops", "02-loops.mlir"},
-    {Stage::LLVMDialect, "llvm-dialect", "03-llvm-dialect.mlir"},
-    {Stage::LLVMIR, "llvm", "04-artifact.ll"},
+    {Stage::CNNOpt, "cnn-opt", "01-cnn-opt.mlir"},
+    {Stage::Linalg, "linalg", "02-linalg.mlir"},
+    {Stage::Loops, "loops", "03-loops.mlir"},
+    {Stage::LLVMDialect, "llvm-dialect", "04-llvm-dialect.mlir"},
+    {Stage::LLVMIR, "llvm", "05-artifact.ll"},
 };
 
 class Driver {
@@ -167,6 +186,40 @@ LogicalResult parseInputShapes(cnnc::ImportOptions &options) {
   return success();
 }
 
+/// Number of ops of each kind in the graph function (constants excluded).
+using OpCounts = std::map<std::string, int>;
+OpCounts countOps(ModuleOp module) {
+  OpCounts counts;
+  module.walk([&](Operation *op) {
+    if (!isa<ModuleOp, func::FuncOp, func::ReturnOp, arith::ConstantOp>(op))
+      ++counts[op->getName().getStringRef().str()];
+  });
+  return counts;
+}
+
+void printStats(const OpCounts &before, const OpCounts &after) {
+  std::set<std::string> kinds;
+  for (const auto &[kind, n] : before)
+    kinds.insert(kind);
+  for (const auto &[kind, n] : after)
+    kinds.insert(kind);
+  auto get = [](const OpCounts &c, const std::string &k) {
+    auto it = c.find(k);
+    return it == c.end() ? 0 : it->second;
+  };
+  int totalBefore = 0, totalAfter = 0;
+  llvm::errs() << llvm::format("%-24s %8s %8s\n", (const char *)"op",
+                               (const char *)"before", (const char *)"after");
+  for (const std::string &kind : kinds) {
+    totalBefore += get(before, kind);
+    totalAfter += get(after, kind);
+    llvm::errs() << llvm::format("%-24s %8d %8d\n", kind.c_str(),
+                                 get(before, kind), get(after, kind));
+  }
+  llvm::errs() << llvm::format("%-24s %8d %8d\n", (const char *)"total",
+                               totalBefore, totalAfter);
+}
+
 LogicalResult Driver::run() {
   cnnc::ImportOptions options;
   if (failed(parseInputShapes(options)))
@@ -188,25 +241,38 @@ LogicalResult Driver::run() {
     return failure();
   signature->model = llvm::sys::path::filename(inputFile).str();
 
-  if (failed(runStage(module, kStages[1], cnnc::buildCNNToLinalgPipeline)) ||
+  OpCounts before = countOps(module);
+  bool graphOpt = optLevel > 0 && !noGraphOpt;
+  if (failed(runStage(module, kStages[1], [&](OpPassManager &pm) {
+        if (graphOpt)
+          cnnc::buildGraphOptimizationPipeline(pm);
+      })))
+    return failure();
+  if (stats)
+    printStats(before, countOps(module));
+  if (last_ == Stage::CNNOpt)
+    return success();
+
+  if (failed(runStage(module, kStages[2], cnnc::buildCNNToLinalgPipeline)) ||
       last_ == Stage::Linalg)
     return failure(last_ != Stage::Linalg);
-  if (failed(runStage(module, kStages[2], cnnc::buildCPUBufferizePipeline)) ||
+  if (failed(runStage(module, kStages[3], cnnc::buildCPUBufferizePipeline)) ||
       last_ == Stage::Loops)
     return failure(last_ != Stage::Loops);
-  if (failed(runStage(module, kStages[3], cnnc::buildCPUToLLVMPipeline)) ||
+  if (failed(runStage(module, kStages[4], cnnc::buildCPUToLLVMPipeline)) ||
       last_ == Stage::LLVMDialect)
     return failure(last_ != Stage::LLVMDialect);
 
   cnnc::CPUTargetOptions targetOptions;
   targetOptions.cpu = mcpu;
+  targetOptions.optLevel = optLevel;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> ir;
   {
     TimingScope scope = root_.nest("llvm-optimize");
     ir = cnnc::buildArtifactIR(module, *signature, targetOptions, llvmContext);
   }
-  if (!ir || failed(dump(kStages[4], [&](llvm::raw_ostream &os) {
+  if (!ir || failed(dump(kStages[5], [&](llvm::raw_ostream &os) {
         cnnc::printArtifactIR(*ir, os, printWeights);
       })))
     return failure();
@@ -244,9 +310,21 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
   registerAsmPrinterCLOptions();
+  std::vector<char *> args;
+  for (int i = 0; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (i > 0 && (arg == "--stats" || arg == "-stats"))
+      stats = true;
+    else
+      args.push_back(argv[i]);
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   cl::ParseCommandLineOptions(argc, argv,
                               "cnnc: ahead-of-time compiler for CNNs\n\n"
-                              "  cnnc MODEL.onnx -o MODEL.so --target=cpu\n");
+                              "  cnnc MODEL.onnx -o MODEL.so --target=cpu\n\n"
+                              "  --stats prints op counts per kind before and "
+                              "after the graph passes\n");
 
   if (listOps) {
     llvm::outs() << "| ONNX operator | opsets | constraints |\n"
@@ -271,7 +349,8 @@ int main(int argc, char **argv) {
         kStages, [](const StageInfo &s) { return emit == s.name; });
     if (info == std::end(kStages)) {
       llvm::errs() << "cnnc: error: unknown --emit stage '" << emit
-                   << "' (cnn, linalg, loops, llvm-dialect, llvm)\n";
+                   << "' (cnn, cnn-opt, linalg, loops, llvm-dialect, "
+                      "llvm)\n";
       return 2;
     }
     last = info->stage;

@@ -92,6 +92,8 @@ def parse_args(argv):
     p.add_argument("--cnnc-run", required=True, help="path of cnnc-run")
     p.add_argument("--workdir", required=True, help="directory for the model, input and outputs")
     p.add_argument("--target", default="cpu", help="cnnc --target (default cpu)")
+    p.add_argument("--cnnc-flag", action="append", default=[],
+                   help="extra cnnc flag, e.g. --cnnc-flag=-O0 (repeatable)")
     p.add_argument("--device", default=None, help="cnnc-run --device (default: the target)")
     p.add_argument("--rtol", type=float, default=cnnc_models.DEFAULT_RTOL)
     p.add_argument("--atol", type=float, default=cnnc_models.DEFAULT_ATOL)
@@ -141,7 +143,7 @@ def main(argv=None):
     n_out = len(cnnc_models.io_names(onnx_path)[1])
     out_paths = [os.path.join(wd, f"output{i}.npy") for i in range(n_out)]
 
-    if run_tool([args.cnnc, onnx_path, "-o", so_path, f"--target={args.target}"],
+    if run_tool([args.cnnc, onnx_path, "-o", so_path, f"--target={args.target}"] + args.cnnc_flag,
                 "cnnc", args.timeout) is None:
         return EXIT_TOOL
     if not os.path.isfile(so_path):
