@@ -536,10 +536,22 @@ struct ReshapePattern : OpConversionPattern<cnn::ReshapeOp> {
       return r;
     };
     // Any static reshape is a collapse to 1-D followed by an expand; both
-    // are free views after bufferization.
-    if (tensorType(value).getRank() != 1)
-      value = rewriter.create<tensor::CollapseShapeOp>(
-          loc, value, all(tensorType(value).getRank()));
+    // are free views after bufferization. Rank 0 (one element) collapses
+    // and expands with no groups.
+    int64_t srcRank = tensorType(value).getRank();
+    if (srcRank == 0 || type.getRank() == 0) {
+      value = srcRank == 0
+                  ? rewriter.create<tensor::ExpandShapeOp>(
+                        loc, type, value, SmallVector<ReassociationIndices>{})
+                        .getResult()
+                  : rewriter.create<tensor::CollapseShapeOp>(
+                        loc, type, value, SmallVector<ReassociationIndices>{})
+                        .getResult();
+      rewriter.replaceOp(op, value);
+      return success();
+    }
+    if (srcRank != 1)
+      value = rewriter.create<tensor::CollapseShapeOp>(loc, value, all(srcRank));
     if (type.getRank() != 1)
       value = rewriter.create<tensor::ExpandShapeOp>(loc, type, value,
                                                      all(type.getRank()));

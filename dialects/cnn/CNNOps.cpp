@@ -120,7 +120,7 @@ LogicalResult GemmOp::verify() {
       inferGemmShape(shapeOf(getA()), shapeOf(getB()), getTransA(),
                      getTransB(), [&] { return emitOpError(); });
   if (succeeded(shape) && getC() &&
-      failed(inferBroadcastShape(shapeOf(getC()), *shape, [&] {
+      failed(checkBroadcastsTo(shapeOf(getC()), *shape, [&] {
         return emitOpError("c does not broadcast to the result: ");
       })))
     return failure();

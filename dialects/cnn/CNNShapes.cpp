@@ -114,6 +114,20 @@ FailureOr<Shape> cnn::inferBroadcastShape(ArrayRef<int64_t> lhs,
   return result;
 }
 
+LogicalResult cnn::checkBroadcastsTo(ArrayRef<int64_t> from,
+                                     ArrayRef<int64_t> to,
+                                     EmitErrorFn emitError) {
+  bool ok = from.size() <= to.size();
+  for (size_t i = 0; ok && i < from.size(); ++i) {
+    int64_t f = from[from.size() - 1 - i], t = to[to.size() - 1 - i];
+    ok = f == t || f == 1;
+  }
+  if (ok)
+    return success();
+  return emitError() << "shape " << str(from) << " does not broadcast to "
+                     << str(to);
+}
+
 FailureOr<Shape> cnn::inferConcatShape(ArrayRef<ArrayRef<int64_t>> inputs,
                                        int64_t axis, EmitErrorFn emitError) {
   if (inputs.empty())

@@ -46,6 +46,11 @@ FailureOr<Shape> inferBroadcastShape(ArrayRef<int64_t> lhs,
                                      ArrayRef<int64_t> rhs,
                                      EmitErrorFn emitError);
 
+/// Checks that `from` broadcasts to exactly `to` (one-directional, as for
+/// Gemm's C).
+LogicalResult checkBroadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to,
+                                EmitErrorFn emitError);
+
 /// Concatenation of `inputs` along `axis`.
 FailureOr<Shape> inferConcatShape(ArrayRef<ArrayRef<int64_t>> inputs,
                                   int64_t axis, EmitErrorFn emitError);

@@ -410,9 +410,8 @@ LogicalResult importDropout(NodeContext &ctx) {
           ctx.constantInput(2, "training_mode");
       if (failed(mode))
         return failure();
-      bool training = (*mode)->isFloat ? (*mode)->floats.at(0) != 0
-                                       : (*mode)->ints.at(0) != 0;
-      if ((*mode)->numElements() != 1 || training)
+      if ((*mode)->numElements() != 1 ||
+          ((*mode)->isFloat ? (*mode)->floats[0] != 0 : (*mode)->ints[0] != 0))
         return ctx.emitError() << "training_mode must be a false scalar";
     }
   }
@@ -482,7 +481,7 @@ LogicalResult importGemm(NodeContext &ctx) {
       [&] { return ctx.emitError(); });
   if (failed(shape))
     return failure();
-  if (c && failed(mlir::cnn::inferBroadcastShape(
+  if (c && failed(mlir::cnn::checkBroadcastsTo(
                typeOf(c).getShape(), *shape, [&] {
                  return ctx.emitError() << "C does not broadcast to the "
                                            "result: ";

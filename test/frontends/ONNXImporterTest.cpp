@@ -900,7 +900,7 @@ TEST_F(ImporterTest, NonFloatGraphInput) {
 // [2, 3] for a [1, 3] result broadcasts only bidirectionally; the importer
 // and the cnn.gemm verifier accept it, and the lowering then builds an
 // invalid linalg.generic (or, for a rank-3 C, crashes).
-TEST_F(ImporterTest, DISABLED_GemmCMustBroadcastToTheResult) {
+TEST_F(ImporterTest, GemmCMustBroadcastToTheResult) {
   ModelBuilder m;
   m.input("a", {1, 8});
   m.floats("b", {8, 3});
@@ -913,7 +913,7 @@ TEST_F(ImporterTest, DISABLED_GemmCMustBroadcastToTheResult) {
 
 // Dropout's training_mode must be a scalar; an empty one must be an error,
 // not an out-of-range access.
-TEST_F(ImporterTest, DISABLED_DropoutEmptyTrainingMode) {
+TEST_F(ImporterTest, DropoutEmptyTrainingMode) {
   ModelBuilder m(13);
   m.input("x", {1, 4});
   m.floats("ratio", {}, {0.5f});

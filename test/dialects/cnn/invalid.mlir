@@ -396,7 +396,7 @@ func.func @gemm_inner_dim_mismatch_transposed(%a: tensor<1x8xf32>, %b: tensor<8x
 // -----
 
 func.func @gemm_c_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{'cnn.gemm' op c does not broadcast to the result: shapes [3] and [2,4] do not broadcast}}
+  // expected-error @+1 {{'cnn.gemm' op c does not broadcast to the result: shape [3] does not broadcast to [2,4]}}
   %0 = cnn.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = false} : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
