@@ -45,4 +45,27 @@ def CPUTileAndVectorize
                            "mlir::vector::VectorDialect"];
 }
 
+def CPUDepthwiseKernels
+    : Pass<"cnnc-cpu-depthwise-kernels", "mlir::func::FuncOp"> {
+  let summary = "Depthwise convolutions as vector kernels along the width";
+  let description = [{
+    Replaces each `linalg.depthwise_conv_2d_nchw_chw` on tensors whose
+    output rows are at least a vector wide by a loop
+    nest over (image, channel, output row, output column tile) whose body
+    keeps one vector of outputs in a register while it accumulates all
+    KH x KW taps: per tap, one broadcast of the channel's weight and one
+    multiply-add with the input row (unit-stride loads; stride 2 loads
+    twice the width and keeps the even lanes). The last column tile of a
+    row whose width the vector does not divide is masked. Every output is
+    written once, instead of once per tap.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 #endif // CNNC_BACKENDS_CPU_PASSES_TD
