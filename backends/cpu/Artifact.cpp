@@ -92,17 +92,20 @@ public:
         ptr_(llvm::PointerType::getUnqual(ctx_)), i32_(llvm::Type::getInt32Ty(ctx_)),
         descType_(llvm::StructType::get(ctx_, {ptr_, i32_, i32_, ptr_})) {}
 
-  void emit(llvm::Function *entry, const ArtifactSignature &sig) {
-    emitRun(entry, sig.inputs.size(), sig.outputs.size());
+  void emit(llvm::Function *entry, const ArtifactSignature &sig,
+            uint64_t workspaceBytes) {
+    emitRun(entry, sig.inputs.size(), sig.outputs.size(), workspaceBytes > 0);
     auto *u32 = llvm::ConstantInt::get(i32_, CNNC_ARTIFACT_ABI_VERSION);
+    auto *i64 = llvm::Type::getInt64Ty(ctx_);
     auto *infoType = llvm::StructType::get(
-        ctx_, {i32_, ptr_, ptr_, i32_, i32_, ptr_, ptr_});
+        ctx_, {i32_, ptr_, ptr_, i32_, i32_, ptr_, ptr_, i64});
     llvm::Constant *info = llvm::ConstantStruct::get(
         infoType,
         {u32, string("cpu"), string(sig.model),
          llvm::ConstantInt::get(i32_, sig.inputs.size()),
          llvm::ConstantInt::get(i32_, sig.outputs.size()),
-         descriptors(sig.inputs, "inputs"), descriptors(sig.outputs, "outputs")});
+         descriptors(sig.inputs, "inputs"), descriptors(sig.outputs, "outputs"),
+         llvm::ConstantInt::get(i64, workspaceBytes)});
     auto *infoVar = global(info, "cnnc.info");
     returning("cnnc_artifact_abi_version", i32_, u32);
     returning("cnnc_artifact_get_info", ptr_, infoVar);
@@ -145,11 +148,14 @@ private:
     b.CreateRet(value);
   }
 
-  /// void cnnc_artifact_run(void *const *inputs, void *const *outputs):
-  /// unpacks the pointer arrays into the bare-pointer arguments of `entry`.
-  void emitRun(llvm::Function *entry, size_t numInputs, size_t numOutputs) {
+  /// void cnnc_artifact_run(void *const *inputs, void *const *outputs,
+  /// void *workspace): unpacks the pointer arrays into the bare-pointer
+  /// arguments of `entry`, then the workspace if it takes one.
+  void emitRun(llvm::Function *entry, size_t numInputs, size_t numOutputs,
+               bool hasWorkspace) {
     auto *fn = llvm::Function::Create(
-        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, ptr_}, false),
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
+                                {ptr_, ptr_, ptr_}, false),
         llvm::GlobalValue::ExternalLinkage, "cnnc_artifact_run", module_);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", fn));
     std::vector<llvm::Value *> args;
@@ -160,6 +166,8 @@ private:
     };
     unpack(fn->getArg(0), numInputs);
     unpack(fn->getArg(1), numOutputs);
+    if (hasWorkspace)
+      args.push_back(fn->getArg(2));
     b.CreateCall(entry, args);
     b.CreateRetVoid();
   }
@@ -189,8 +197,13 @@ cnnc::buildArtifactIR(ModuleOp llvmDialectModule,
       translateModuleToLLVMIR(llvmDialectModule, context, "cnnc_artifact");
   if (!module)
     return nullptr;
+  uint64_t workspaceBytes = 0;
+  if (auto attr = llvmDialectModule->getAttrOfType<IntegerAttr>(
+          "cnnc.workspace_bytes"))
+    workspaceBytes = attr.getInt();
   llvm::Function *entry = module->getFunction(kEntry);
-  size_t numArgs = signature.inputs.size() + signature.outputs.size();
+  size_t numArgs = signature.inputs.size() + signature.outputs.size() +
+                   (workspaceBytes > 0 ? 1 : 0);
   if (!entry || entry->arg_size() != numArgs ||
       !entry->getReturnType()->isVoidTy()) {
     emitError(llvmDialectModule.getLoc())
@@ -212,7 +225,7 @@ cnnc::buildArtifactIR(ModuleOp llvmDialectModule,
   for (llvm::GlobalVariable &var : module->globals())
     if (!var.isDeclaration())
       var.setLinkage(llvm::GlobalValue::InternalLinkage);
-  ABIEmitter(*module).emit(entry, signature);
+  ABIEmitter(*module).emit(entry, signature, workspaceBytes);
 
   std::string error;
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(options, error);

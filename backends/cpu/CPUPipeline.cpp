@@ -49,6 +49,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
   // MLIR 19 on a function that returns one of its arguments.
   outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCPUPlanMemory());
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

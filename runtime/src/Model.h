@@ -5,17 +5,44 @@
 
 #include "cnnc/runtime.h"
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
-using cnnc_artifact_run_fn = void (*)(void *const *, void *const *);
+using cnnc_artifact_run_fn = void (*)(void *const *, void *const *, void *);
 
-/// Immutable after cnnc_model_load, so concurrent cnnc_model_run calls on one
-/// model are safe (the artifact itself is stateless, see artifact_abi.h).
+/// Workspaces for one model's runs. A run takes a free one (allocating one
+/// only when every workspace is in use by a concurrent run) and gives it
+/// back, so steady-state runs allocate nothing and concurrent runs on one
+/// model never share scratch memory.
+class WorkspacePool {
+public:
+  explicit WorkspacePool(size_t bytes) : bytes_(bytes) {}
+  ~WorkspacePool();
+  WorkspacePool(const WorkspacePool &) = delete;
+  WorkspacePool &operator=(const WorkspacePool &) = delete;
+
+  /// Null only if the allocation failed (or `bytes` is 0).
+  void *acquire();
+  void release(void *workspace);
+
+private:
+  size_t bytes_;
+  std::mutex mutex_;
+  std::vector<void *> free_;
+  std::vector<void *> all_;
+};
+
+/// Apart from the workspace pool (which locks), immutable after
+/// cnnc_model_load, so concurrent cnnc_model_run calls on one model are safe
+/// (the artifact itself is stateless, see artifact_abi.h).
 struct cnnc_model {
   void *handle = nullptr; // from dlopen; closed by cnnc_model_free
   const cnnc_artifact_info *info = nullptr; // owned by the artifact
   cnnc_artifact_run_fn run = nullptr;
   std::string path;
+  std::unique_ptr<WorkspacePool> workspaces;
 };
 
 #endif // CNNC_RUNTIME_SRC_MODEL_H

@@ -200,6 +200,8 @@ cnnc_status loadModel(const char *pathArg, const char *deviceArg,
   model->info = info;
   model->run = runFn;
   model->path = path;
+  model->workspaces = std::make_unique<WorkspacePool>(
+      static_cast<size_t>(info->workspace_bytes));
   model->handle = handle.release();
   *outModel = model.release();
   return CNNC_OK;

@@ -13,6 +13,7 @@
 #include "runtime/src/TensorFormat.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -118,11 +119,51 @@ cnnc_status runModel(cnnc_model *model, const cnnc_tensor *inputs,
     inputData[i] = inputs[i].data;
   for (size_t i = 0; i < numOutputs; ++i)
     outputData[i] = outputs[i].data;
-  model->run(inputData.data(), outputData.data());
+  void *workspace = nullptr;
+  if (info.workspace_bytes > 0) {
+    workspace = model->workspaces->acquire();
+    if (workspace == nullptr)
+      return fail(CNNC_ERROR_INVALID_ARGUMENT,
+                  "cannot allocate the model's " +
+                      std::to_string(info.workspace_bytes) +
+                      "-byte workspace");
+  }
+  model->run(inputData.data(), outputData.data(), workspace);
+  if (workspace != nullptr)
+    model->workspaces->release(workspace);
   return CNNC_OK;
 }
 
 } // namespace
+
+WorkspacePool::~WorkspacePool() {
+  for (void *w : all_)
+    std::free(w);
+}
+
+void *WorkspacePool::acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_.empty()) {
+      void *w = free_.back();
+      free_.pop_back();
+      return w;
+    }
+  }
+  // 64-byte alignment, as the artifact ABI promises.
+  size_t rounded = (bytes_ + 63) / 64 * 64;
+  void *w = std::aligned_alloc(64, rounded);
+  if (w != nullptr) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    all_.push_back(w);
+  }
+  return w;
+}
+
+void WorkspacePool::release(void *workspace) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_.push_back(workspace);
+}
 
 CNNC_RUNTIME_API cnnc_status cnnc_model_run(cnnc_model *model,
                                             const cnnc_tensor *inputs,

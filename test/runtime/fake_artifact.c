@@ -13,6 +13,8 @@
 
 #include "cnnc/artifact_abi.h"
 
+#include <stdint.h>
+
 #ifdef FAKE_NO_SYMBOLS
 
 int fake_artifact_unrelated_function(void) { return 42; }
@@ -66,15 +68,26 @@ static const cnnc_artifact_info kInfo = {
     sizeof(kOutputs) / sizeof(kOutputs[0]),
     kInputs,
     kOutputs,
+    256, /* workspace_bytes */
 };
 
 uint32_t cnnc_artifact_abi_version(void) { return FAKE_ABI_VERSION; }
 
 const cnnc_artifact_info *cnnc_artifact_get_info(void) { return &kInfo; }
 
-void cnnc_artifact_run(void *const *inputs, void *const *outputs) {
+void cnnc_artifact_run(void *const *inputs, void *const *outputs,
+                       void *workspace) {
   const float *x = (const float *)inputs[0];
   float *y = (float *)outputs[0];
+  /* The runtime must pass a 64-byte aligned workspace of the size asked
+   * for; a wrong one shows up as NaN outputs. */
+  unsigned char *scratch = (unsigned char *)workspace;
+  float poison = 0.0f;
+  if (scratch == 0 || ((uintptr_t)scratch % 64) != 0)
+    poison = __builtin_nanf("");
+  else
+    for (int i = 0; i < 256; ++i)
+      scratch[i] = (unsigned char)i;
 #ifdef FAKE_MULTI
   const int64_t *k = (const int64_t *)inputs[1];
   int64_t *z = (int64_t *)outputs[1];
@@ -84,10 +97,10 @@ void cnnc_artifact_run(void *const *inputs, void *const *outputs) {
     z[i] = 3 * k[i];
   }
   for (int i = 0; i < 6; ++i)
-    y[i] = x[i] + (float)sum;
+    y[i] = x[i] + (float)sum + poison;
 #else
   for (int i = 0; i < 6; ++i)
-    y[i] = 2.0f * x[i];
+    y[i] = 2.0f * x[i] + poison;
 #endif
 }
 

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define CNNC_ARTIFACT_ABI_VERSION 1u
+#define CNNC_ARTIFACT_ABI_VERSION 2u
 
 /* Element types of artifact inputs and outputs. Values are stable. */
 typedef enum cnnc_dtype {
@@ -42,6 +42,7 @@ typedef struct cnnc_artifact_info {
   uint32_t num_outputs;
   const cnnc_tensor_desc *inputs;  /* graph order */
   const cnnc_tensor_desc *outputs; /* graph order */
+  uint64_t workspace_bytes; /* scratch memory one run needs (may be 0) */
 } cnnc_artifact_info;
 
 /* Exported by every artifact. */
@@ -50,9 +51,13 @@ const cnnc_artifact_info *cnnc_artifact_get_info(void);
 
 /* Runs the model once. `inputs[i]` and `outputs[i]` point to dense buffers
  * of the shapes and dtypes in the info; the artifact reads the inputs and
- * writes every element of the outputs. The buffers must not overlap. The
- * artifact keeps no state between calls, so concurrent calls are safe. */
-void cnnc_artifact_run(void *const *inputs, void *const *outputs);
+ * writes every element of the outputs. `workspace` points to
+ * `workspace_bytes` bytes aligned to 64 that the artifact uses for its
+ * intermediate tensors (the compiler planned their placement); it allocates
+ * nothing itself. No two buffers may overlap. The artifact keeps no state
+ * between calls: calls with distinct workspaces may run concurrently. */
+void cnnc_artifact_run(void *const *inputs, void *const *outputs,
+                       void *workspace);
 
 #ifdef __cplusplus
 }
