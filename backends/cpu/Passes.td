@@ -77,7 +77,8 @@ def CPUPlanMemory : Pass<"cnnc-cpu-plan-memory", "mlir::ModuleOp"> {
     buffers into one byte array so that buffers whose ranges overlap never
     share bytes (largest first, first fit, 64-byte aligned), and replaces
     each allocation by a `memref.view` into a new last argument of `@main`,
-    the workspace. The size is recorded as the module attribute
+    the workspace. A buffer whose last use copies it into an output
+    argument is replaced by that argument instead. The size is recorded as the module attribute
     `cnnc.workspace_bytes`; the runtime allocates the workspace once per
     loaded model, so running allocates nothing.
   }];
