@@ -623,6 +623,368 @@ struct MatMulPattern : OpConversionPattern<cnn::MatMulOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Activations and arithmetic beyond the core set
+//===----------------------------------------------------------------------===//
+
+Value scalarActivation(cnn::SigmoidOp, OpBuilder &b, Location l, Value x) {
+  Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, x));
+  Value one = f32Const(b, l, 1.0);
+  return b.create<arith::DivFOp>(l, one, b.create<arith::AddFOp>(l, one, e));
+}
+
+/// tanh(|x|) = (1 - t) / (1 + t) with t = exp(-2|x|) <= 1, which neither
+/// overflows nor loses the sign; the sign is copied back from x.
+Value scalarActivation(cnn::TanhOp, OpBuilder &b, Location l, Value x) {
+  Value a = b.create<math::AbsFOp>(l, x);
+  Value t = b.create<math::ExpOp>(
+      l, b.create<arith::MulFOp>(l, a, f32Const(b, l, -2.0)));
+  Value one = f32Const(b, l, 1.0);
+  Value r = b.create<arith::DivFOp>(l, b.create<arith::SubFOp>(l, one, t),
+                                    b.create<arith::AddFOp>(l, one, t));
+  return b.create<math::CopySignOp>(l, r, x);
+}
+
+Value scalarActivation(cnn::HardSwishOp, OpBuilder &b, Location l, Value x) {
+  Value lin = b.create<math::FmaOp>(l, x, f32Const(b, l, 1.0 / 6.0),
+                                    f32Const(b, l, 0.5));
+  return b.create<arith::MulFOp>(l, x, clampValue(b, l, lin, 0.0f, 1.0f));
+}
+
+Value scalarActivation(cnn::LeakyReluOp op, OpBuilder &b, Location l, Value x) {
+  Value neg = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x,
+                                      f32Const(b, l, 0.0));
+  Value scaled = b.create<arith::MulFOp>(
+      l, x, f32Const(b, l, op.getAlpha().convertToFloat()));
+  return b.create<arith::SelectOp>(l, neg, scaled, x);
+}
+
+Value scalarActivation(cnn::HardSigmoidOp op, OpBuilder &b, Location l,
+                       Value x) {
+  Value lin = b.create<math::FmaOp>(
+      l, x, f32Const(b, l, op.getAlpha().convertToFloat()),
+      f32Const(b, l, op.getBeta().convertToFloat()));
+  return clampValue(b, l, lin, 0.0f, 1.0f);
+}
+
+template <typename SourceOp>
+struct ActivationPattern : OpConversionPattern<SourceOp> {
+  using OpConversionPattern<SourceOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SourceOp op, typename SourceOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          return scalarActivation(op, b, l, a[0]);
+                        }));
+    return success();
+  }
+};
+
+struct PReluPattern : OpConversionPattern<cnn::PReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::PReluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op,
+        elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getOperands(),
+                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                      Value neg =
+                          b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT,
+                                                  a[0], f32Const(b, l, 0.0));
+                      Value scaled = b.create<arith::MulFOp>(l, a[0], a[1]);
+                      return b.create<arith::SelectOp>(l, neg, scaled, a[0]);
+                    }));
+    return success();
+  }
+};
+
+/// Reduces `input` over `axes` with `combine(element, accumulator)` from
+/// `init`; reduced dims stay as size 1 with `keepDims`.
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+             bool keepDims, double init, BodyFn combine) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType inType = tensorType(input);
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < inType.getRank(); ++i) {
+    bool reduced = llvm::is_contained(axes, i);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (reduced && !keepDims)
+      continue;
+    shape.push_back(reduced ? 1 : inType.getDimSize(i));
+    outExprs.push_back(reduced ? getAffineConstantExpr(0, ctx)
+                               : getAffineDimExpr(i, ctx));
+  }
+  auto outType = RankedTensorType::get(shape, inType.getElementType());
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(inType.getRank(), ctx),
+      AffineMap::get(inType.getRank(), 0, outExprs, ctx)};
+  return b
+      .create<linalg::GenericOp>(
+          loc, outType, input, filled(b, loc, outType, init), maps, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            nb.create<linalg::YieldOp>(l, combine(nb, l, a));
+          })
+      .getResult(0);
+}
+
+Value addValues(OpBuilder &b, Location l, ValueRange a) {
+  return b.create<arith::AddFOp>(l, a[0], a[1]);
+}
+
+struct SoftmaxPattern : OpConversionPattern<cnn::SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    Value max = reduce(rewriter, loc, adaptor.getInput(), axis, true,
+                       -std::numeric_limits<float>::infinity(),
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return b.create<arith::MaximumFOp>(l, a[0], a[1]);
+                       });
+    Value exp =
+        elementwise(rewriter, loc, type, {adaptor.getInput(), max},
+                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                      return b.create<math::ExpOp>(
+                          l, b.create<arith::SubFOp>(l, a[0], a[1]));
+                    });
+    Value sum = reduce(rewriter, loc, exp, axis, true, 0.0, addValues);
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {exp, sum},
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return b.create<arith::DivFOp>(l, a[0], a[1]);
+                        }));
+    return success();
+  }
+};
+
+struct ReduceMeanPattern : OpConversionPattern<cnn::ReduceMeanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::ReduceMeanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> in = op.getInput().getType().getShape();
+    int64_t count = 1;
+    for (int64_t axis : op.getAxes())
+      count *= in[axis];
+    Value sum = reduce(rewriter, loc, adaptor.getInput(), op.getAxes(),
+                       op.getKeepdims(), 0.0, addValues);
+    float inv = 1.0f / static_cast<float>(count);
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, op.getType(), sum,
+                        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return b.create<arith::MulFOp>(l, a[0],
+                                                         f32Const(b, l, inv));
+                        }));
+    return success();
+  }
+};
+
+/// Square, zero-pad along C, sum `size` consecutive channels, then
+/// x * (bias + alpha / size * sum)^-beta.
+struct LRNPattern : OpConversionPattern<cnn::LRNOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::LRNOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    int64_t size = op.getSize();
+    int64_t before = (size - 1) / 2, after = size - 1 - before;
+    Value squares =
+        elementwise(rewriter, loc, type, adaptor.getInput(),
+                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                      return b.create<arith::MulFOp>(l, a[0], a[0]);
+                    });
+    SmallVector<int64_t> padded(type.getShape());
+    padded[1] += size - 1;
+    SmallVector<OpFoldResult> lo(4, rewriter.getIndexAttr(0)),
+        hi(4, rewriter.getIndexAttr(0));
+    lo[1] = rewriter.getIndexAttr(before);
+    hi[1] = rewriter.getIndexAttr(after);
+    Value paddedSquares = rewriter.create<tensor::PadOp>(
+        loc, RankedTensorType::get(padded, type.getElementType()), squares, lo,
+        hi, f32Const(rewriter, loc, 0.0));
+    // sum[n, c, h, w] = sum_k padded[n, c + k, h, w]; the [size] window
+    // operand only gives k its range.
+    AffineExpr n, c, h, w, k;
+    bindDims(ctx, n, c, h, w, k);
+    SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {n, c + k, h, w}, ctx),
+                                   AffineMap::get(5, 0, {k}, ctx),
+                                   AffineMap::get(5, 0, {n, c, h, w}, ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+    iterators.push_back(IteratorType::reduction);
+    Value window =
+        rewriter.create<tensor::EmptyOp>(loc, size, type.getElementType());
+    Value sum =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, type, ValueRange{paddedSquares, window},
+                filled(rewriter, loc, type, 0.0), maps, iterators,
+                [](OpBuilder &b, Location l, ValueRange a) {
+                  b.create<linalg::YieldOp>(
+                      l, ValueRange{b.create<arith::AddFOp>(l, a[0], a[2])});
+                })
+            .getResult(0);
+    float scale = op.getAlpha().convertToFloat() / static_cast<float>(size);
+    float bias = op.getBias().convertToFloat();
+    float beta = op.getBeta().convertToFloat();
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {adaptor.getInput(), sum},
+                        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          Value base = b.create<math::FmaOp>(
+                              l, a[1], f32Const(b, l, scale),
+                              f32Const(b, l, bias));
+                          Value denom = b.create<math::PowFOp>(
+                              l, base, f32Const(b, l, -beta));
+                          return b.create<arith::MulFOp>(l, a[0], denom);
+                        }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement beyond concat and reshape
+//===----------------------------------------------------------------------===//
+
+struct TransposePattern : OpConversionPattern<cnn::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
+                                                  type.getElementType());
+    rewriter.replaceOp(op, rewriter
+                               .create<linalg::TransposeOp>(op.getLoc(),
+                                                            adaptor.getInput(),
+                                                            init, op.getPerm())
+                               .getResult()[0]);
+    return success();
+  }
+};
+
+/// A static tensor.extract_slice of `source`.
+Value extractSlice(OpBuilder &b, Location loc, Value source,
+                   ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                   ArrayRef<int64_t> strides) {
+  auto type = RankedTensorType::get(sizes, tensorType(source).getElementType());
+  return b.create<tensor::ExtractSliceOp>(loc, type, source, ValueRange{},
+                                          ValueRange{}, ValueRange{}, offsets,
+                                          sizes, strides);
+}
+
+struct SlicePattern : OpConversionPattern<cnn::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op,
+                       extractSlice(rewriter, op.getLoc(), adaptor.getInput(),
+                                    op.getOffsets(), op.getType().getShape(),
+                                    op.getStrides()));
+    return success();
+  }
+};
+
+struct SplitPattern : OpConversionPattern<cnn::SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    int64_t axis = op.getAxis();
+    int64_t rank = op.getInput().getType().getRank();
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    SmallVector<Value> parts;
+    for (Value result : op.getResults()) {
+      ArrayRef<int64_t> sizes = tensorType(result).getShape();
+      parts.push_back(extractSlice(rewriter, op.getLoc(), adaptor.getInput(),
+                                   offsets, sizes, strides));
+      offsets[axis] += sizes[axis];
+    }
+    rewriter.replaceOp(op, parts);
+    return success();
+  }
+};
+
+/// `edge` and `reflect` padding, one dim at a time: the input goes in the
+/// middle, and each padded row is a copy of one input row (the border row,
+/// or its mirror image), so only static slices are needed.
+Value padByCopies(OpBuilder &b, Location loc, Value input,
+                  ArrayRef<int64_t> pads, bool reflect) {
+  int64_t rank = tensorType(input).getRank();
+  Value current = input;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t low = pads[d], high = pads[rank + d];
+    if (low == 0 && high == 0)
+      continue;
+    ArrayRef<int64_t> in = tensorType(current).getShape();
+    SmallVector<int64_t> shape(in), zeros(rank, 0), ones(rank, 1);
+    shape[d] += low + high;
+    Value result = b.create<tensor::EmptyOp>(
+        loc, shape, tensorType(input).getElementType());
+    auto insert = [&](Value part, int64_t at) {
+      SmallVector<int64_t> offsets(rank, 0);
+      offsets[d] = at;
+      result = b.create<tensor::InsertSliceOp>(
+          loc, part, result, ValueRange{}, ValueRange{}, ValueRange{}, offsets,
+          tensorType(part).getShape(), ones);
+    };
+    auto row = [&](int64_t index) {
+      SmallVector<int64_t> offsets(rank, 0), sizes(in);
+      offsets[d] = index;
+      sizes[d] = 1;
+      return extractSlice(b, loc, current, offsets, sizes, ones);
+    };
+    int64_t n = in[d];
+    insert(current, low);
+    for (int64_t j = 0; j < low; ++j)
+      insert(row(reflect ? low - j : 0), j);
+    for (int64_t j = 0; j < high; ++j)
+      insert(row(reflect ? n - 2 - j : n - 1), low + n + j);
+    current = result;
+  }
+  return current;
+}
+
+struct PadPattern : OpConversionPattern<cnn::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> pads = op.getPads();
+    int64_t rank = op.getInput().getType().getRank();
+    Value result;
+    if (op.getMode() == "constant") {
+      SmallVector<OpFoldResult> lo, hi;
+      for (int64_t d = 0; d < rank; ++d) {
+        lo.push_back(rewriter.getIndexAttr(pads[d]));
+        hi.push_back(rewriter.getIndexAttr(pads[rank + d]));
+      }
+      result = rewriter.create<tensor::PadOp>(
+          loc, op.getType(), adaptor.getInput(), lo, hi,
+          f32Const(rewriter, loc, op.getValue().convertToFloat()));
+    } else {
+      result = padByCopies(rewriter, loc, adaptor.getInput(), pads,
+                           op.getMode() == "reflect");
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ConvertCNNToLinalgPass
     : cnnc::impl::ConvertCNNToLinalgBase<ConvertCNNToLinalgPass> {
   void runOnOperation() override {
@@ -639,6 +1001,15 @@ struct ConvertCNNToLinalgPass
                  AvgPoolPattern, GlobalPoolPattern<cnn::GlobalAvgPoolOp, false>,
                  GlobalPoolPattern<cnn::GlobalMaxPoolOp, true>, ConcatPattern,
                  ReshapePattern, GemmPattern, MatMulPattern>(ctx);
+    patterns
+        .add<ActivationPattern<cnn::SigmoidOp>, ActivationPattern<cnn::TanhOp>,
+             ActivationPattern<cnn::HardSwishOp>,
+             ActivationPattern<cnn::LeakyReluOp>,
+             ActivationPattern<cnn::HardSigmoidOp>, PReluPattern,
+             BinaryPattern<cnn::SubOp, arith::SubFOp>,
+             BinaryPattern<cnn::DivOp, arith::DivFOp>, SoftmaxPattern,
+             ReduceMeanPattern, LRNPattern, TransposePattern, SlicePattern,
+             SplitPattern, PadPattern>(ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

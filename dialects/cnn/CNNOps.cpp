@@ -134,5 +134,53 @@ LogicalResult MatMulOp::verify() {
                                           [&] { return emitOpError(); }));
 }
 
+LogicalResult SubOp::verify() { return verifyBroadcastOp(*this); }
+LogicalResult DivOp::verify() { return verifyBroadcastOp(*this); }
+
+LogicalResult PReluOp::verify() {
+  if (failed(checkBroadcastsTo(shapeOf(getRhs()), shapeOf(getLhs()), [&] {
+        return emitOpError("slope does not broadcast to the input: ");
+      })))
+    return failure();
+  return verifyBroadcastOp(*this);
+}
+
+LogicalResult SoftmaxOp::verify() {
+  if (static_cast<int64_t>(getAxis()) >= getInput().getType().getRank())
+    return emitOpError("axis ") << getAxis() << " is out of range for rank "
+                                << getInput().getType().getRank();
+  return success();
+}
+
+LogicalResult ReduceMeanOp::verify() {
+  return verifyResultShape(
+      *this, inferReduceShape(shapeOf(getInput()), getAxes(), getKeepdims(),
+                              [&] { return emitOpError(); }));
+}
+
+LogicalResult TransposeOp::verify() {
+  return verifyResultShape(*this,
+                           inferTransposeShape(shapeOf(getInput()), getPerm(),
+                                               [&] { return emitOpError(); }));
+}
+
+LogicalResult SliceOp::verify() {
+  return checkSlice(shapeOf(getInput()), getOffsets(), shapeOf(getResult()),
+                    getStrides(), [&] { return emitOpError(); });
+}
+
+LogicalResult SplitOp::verify() {
+  SmallVector<ArrayRef<int64_t>> parts =
+      llvm::map_to_vector(getResults(), shapeOf);
+  return checkSplit(shapeOf(getInput()), parts, getAxis(),
+                    [&] { return emitOpError(); });
+}
+
+LogicalResult PadOp::verify() {
+  return verifyResultShape(*this, inferPadShape(shapeOf(getInput()), getPads(),
+                                                getMode(),
+                                                [&] { return emitOpError(); }));
+}
+
 #define GET_OP_CLASSES
 #include "dialects/cnn/CNNOps.cpp.inc"

@@ -197,4 +197,136 @@ def CNN_MatMulOp : CNN_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Activations, arithmetic and normalization beyond the core set
+//===----------------------------------------------------------------------===//
+
+class CNN_ActivationOp<string mnemonic, string formula>
+    : CNN_UnaryOp<mnemonic> {
+  let summary = formula;
+  let arguments = (ins CNN_Tensor:$input);
+}
+
+def CNN_SigmoidOp : CNN_ActivationOp<"sigmoid", "1 / (1 + exp(-input))">;
+def CNN_TanhOp : CNN_ActivationOp<"tanh", "Hyperbolic tangent">;
+def CNN_HardSwishOp
+    : CNN_ActivationOp<"hard_swish", "input * clip(input / 6 + 1/2, 0, 1)">;
+
+def CNN_LeakyReluOp : CNN_UnaryOp<"leaky_relu"> {
+  let summary = "input where input >= 0, else alpha * input";
+  let arguments = (ins CNN_Tensor:$input, F32Attr:$alpha);
+}
+
+def CNN_HardSigmoidOp : CNN_UnaryOp<"hard_sigmoid"> {
+  let summary = "clip(alpha * input + beta, 0, 1)";
+  let arguments = (ins CNN_Tensor:$input, F32Attr:$alpha, F32Attr:$beta);
+}
+
+def CNN_SubOp : CNN_BroadcastBinaryOp<"sub", "Element-wise lhs - rhs">;
+def CNN_DivOp : CNN_BroadcastBinaryOp<"div", "Element-wise lhs / rhs">;
+def CNN_PReluOp : CNN_BroadcastBinaryOp<"prelu",
+    "lhs where lhs >= 0, else lhs * rhs (the slope, broadcast to lhs)"> {
+  let description = [{
+    The slope broadcasts one way: the result has the shape of `lhs`. A
+    per-channel slope of an NCHW input has shape `[C, 1, 1]`.
+  }];
+}
+
+def CNN_SoftmaxOp : CNN_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "exp(input) / sum(exp(input)) along `axis`";
+  let description = [{
+    Normalizes along one axis. Lowered with the maximum along `axis`
+    subtracted before `exp`, so large inputs do not overflow. ONNX's
+    opset < 13 form (2-D coercion) imports as reshape + softmax + reshape.
+  }];
+  let arguments = (ins CNN_Tensor:$input,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def CNN_LRNOp : CNN_Op<"lrn", [Pure, SameOperandsAndResultType]> {
+  let summary = "Local response normalization across channels (NCHW)";
+  let description = [{
+    `result[n, c, h, w] = input[n, c, h, w] / (bias + alpha / size *
+    sum_{c'} input[n, c', h, w]^2)^beta` with `c'` over the `size` channels
+    from `c - floor((size - 1) / 2)` to `c + ceil((size - 1) / 2)` that
+    exist (AlexNet, GoogLeNet).
+  }];
+  let arguments = (ins CNN_Tensor4D:$input,
+                   ConfinedAttr<I64Attr, [IntPositive]>:$size,
+                   F32Attr:$alpha, F32Attr:$beta, F32Attr:$bias);
+  let results = (outs CNN_Tensor4D:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def CNN_ReduceMeanOp : CNN_Op<"reduce_mean", [Pure]> {
+  let summary = "Mean over `axes`, keeping them as size 1 with `keepdims`";
+  let description = [{
+    `axes` are distinct, sorted and non-negative. A mean over the spatial
+    dims of NCHW with `keepdims` is `cnn.global_avg_pool`; the importer
+    uses that op then.
+  }];
+  let arguments = (ins CNN_Tensor:$input, DenseI64ArrayAttr:$axes,
+                   BoolAttr:$keepdims);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement beyond concat and reshape
+//===----------------------------------------------------------------------===//
+
+def CNN_TransposeOp : CNN_Op<"transpose", [Pure]> {
+  let summary = "Permutes dims: result dim i is input dim perm[i]";
+  let arguments = (ins CNN_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_SliceOp : CNN_Op<"slice", [Pure]> {
+  let summary = "Strided slice with static offsets, result-type sizes";
+  let description = [{
+    `result[i0, i1, ...] = input[offsets[0] + i0 * strides[0], ...]`; the
+    sizes are the result's shape. Strides are positive and every element
+    read lies inside the input (the importer clamps ONNX starts/ends).
+  }];
+  let arguments = (ins CNN_Tensor:$input, DenseI64ArrayAttr:$offsets,
+                   DenseI64ArrayAttr:$strides);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_SplitOp : CNN_Op<"split", [Pure]> {
+  let summary = "Splits `input` along `axis` into consecutive parts";
+  let description = [{
+    Each result takes the next `result.shape[axis]` entries along `axis`;
+    the parts cover the input exactly (ShuffleNet's channel split).
+  }];
+  let arguments = (ins CNN_Tensor:$input,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs Variadic<CNN_Tensor>:$results);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def CNN_PadOp : CNN_Op<"pad", [Pure]> {
+  let summary = "Pads every dim: `constant` (with value), `edge` or `reflect`";
+  let description = [{
+    `pads` holds the begin counts of every dim, then the end counts (the
+    ONNX order), all non-negative. `edge` repeats the border element;
+    `reflect` mirrors without repeating it, so its pads must be smaller
+    than the dim. `value` is used by `constant` only.
+  }];
+  let arguments = (ins CNN_Tensor:$input, DenseI64ArrayAttr:$pads,
+                   StrAttr:$mode, F32Attr:$value);
+  let results = (outs CNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // CNNC_DIALECTS_CNN_CNNOPS_TD

@@ -162,3 +162,106 @@ FailureOr<Shape> cnn::inferGemmShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
                        << (transB ? "^T" : "");
   return Shape{m, n};
 }
+
+FailureOr<Shape> cnn::inferTransposeShape(ArrayRef<int64_t> input,
+                                          ArrayRef<int64_t> perm,
+                                          EmitErrorFn emitError) {
+  SmallVector<bool> seen(input.size(), false);
+  bool valid = perm.size() == input.size();
+  for (size_t i = 0; valid && i < perm.size(); ++i) {
+    valid = perm[i] >= 0 && perm[i] < static_cast<int64_t>(input.size()) &&
+            !seen[perm[i]];
+    if (valid)
+      seen[perm[i]] = true;
+  }
+  if (!valid)
+    return emitError() << "perm " << str(perm)
+                       << " is not a permutation of the dims of " << str(input);
+  Shape result;
+  for (int64_t p : perm)
+    result.push_back(input[p]);
+  return result;
+}
+
+FailureOr<Shape> cnn::inferPadShape(ArrayRef<int64_t> input,
+                                    ArrayRef<int64_t> pads, StringRef mode,
+                                    EmitErrorFn emitError) {
+  size_t rank = input.size();
+  if (pads.size() != 2 * rank)
+    return emitError() << "expects " << 2 * rank << " pads for rank " << rank
+                       << ", got " << pads.size();
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return emitError() << "pads must be non-negative, got " << str(pads);
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return emitError() << "unknown pad mode '" << mode
+                       << "' (expected constant, edge or reflect)";
+  Shape result(input);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t most = std::max(pads[i], pads[rank + i]);
+    if (mode == "reflect" && most > 0 && most >= input[i])
+      return emitError() << "reflect pads (" << most
+                         << ") must be smaller than dim " << i << " ("
+                         << input[i] << ")";
+    if (mode == "edge" && most > 0 && input[i] == 0)
+      return emitError() << "edge padding of the empty dim " << i;
+    result[i] += pads[i] + pads[rank + i];
+  }
+  return result;
+}
+
+FailureOr<Shape> cnn::inferReduceShape(ArrayRef<int64_t> input,
+                                       ArrayRef<int64_t> axes, bool keepDims,
+                                       EmitErrorFn emitError) {
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (axes[i] < 0 || axes[i] >= static_cast<int64_t>(input.size()) ||
+        (i > 0 && axes[i] <= axes[i - 1]))
+      return emitError() << "axes " << str(axes)
+                         << " must be sorted, distinct dims of " << str(input);
+  Shape result;
+  for (auto [i, d] : llvm::enumerate(input)) {
+    bool reduced = llvm::is_contained(axes, static_cast<int64_t>(i));
+    if (!reduced)
+      result.push_back(d);
+    else if (keepDims)
+      result.push_back(1);
+  }
+  return result;
+}
+
+LogicalResult cnn::checkSlice(ArrayRef<int64_t> input,
+                              ArrayRef<int64_t> offsets,
+                              ArrayRef<int64_t> sizes,
+                              ArrayRef<int64_t> strides,
+                              EmitErrorFn emitError) {
+  size_t rank = input.size();
+  if (offsets.size() != rank || strides.size() != rank || sizes.size() != rank)
+    return emitError() << "expects " << rank
+                       << " offsets, sizes and strides, got " << offsets.size()
+                       << ", " << sizes.size() << " and " << strides.size();
+  if (failed(checkPositive(strides, "strides", emitError)))
+    return failure();
+  for (size_t i = 0; i < rank; ++i)
+    if (offsets[i] < 0 || sizes[i] < 0 ||
+        (sizes[i] > 0 && offsets[i] + (sizes[i] - 1) * strides[i] >= input[i]))
+      return emitError() << "dim " << i << ": " << sizes[i]
+                         << " elements from offset " << offsets[i]
+                         << " by stride " << strides[i]
+                         << " do not fit in extent " << input[i];
+  return success();
+}
+
+LogicalResult cnn::checkSplit(ArrayRef<int64_t> input,
+                              ArrayRef<ArrayRef<int64_t>> parts, int64_t axis,
+                              EmitErrorFn emitError) {
+  if (parts.empty())
+    return emitError() << "expects at least one result";
+  SmallVector<ArrayRef<int64_t>> all(parts);
+  FailureOr<Shape> joined = inferConcatShape(all, axis, emitError);
+  if (failed(joined))
+    return failure();
+  if (ArrayRef<int64_t>(*joined) != input)
+    return emitError() << "results joined along axis " << axis << " give "
+                       << str(*joined) << ", not the input shape "
+                       << str(input);
+  return success();
+}

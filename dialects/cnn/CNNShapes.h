@@ -60,6 +60,31 @@ FailureOr<Shape> inferGemmShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
                                 bool transA, bool transB,
                                 EmitErrorFn emitError);
 
+/// Dims of `input` permuted: result dim i is input dim perm[i].
+FailureOr<Shape> inferTransposeShape(ArrayRef<int64_t> input,
+                                     ArrayRef<int64_t> perm,
+                                     EmitErrorFn emitError);
+
+/// `pads` = begins of every dim then ends; `mode` constant, edge or reflect.
+FailureOr<Shape> inferPadShape(ArrayRef<int64_t> input, ArrayRef<int64_t> pads,
+                               StringRef mode, EmitErrorFn emitError);
+
+/// Reduction over `axes` (sorted, distinct, non-negative).
+FailureOr<Shape> inferReduceShape(ArrayRef<int64_t> input,
+                                  ArrayRef<int64_t> axes, bool keepDims,
+                                  EmitErrorFn emitError);
+
+/// Checks a strided slice: `sizes` elements from `offsets` by `strides`
+/// stay inside `input` in every dim.
+LogicalResult checkSlice(ArrayRef<int64_t> input, ArrayRef<int64_t> offsets,
+                         ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides,
+                         EmitErrorFn emitError);
+
+/// Checks that `parts`, concatenated along `axis`, make up `input`.
+LogicalResult checkSplit(ArrayRef<int64_t> input,
+                         ArrayRef<ArrayRef<int64_t>> parts, int64_t axis,
+                         EmitErrorFn emitError);
+
 } // namespace mlir::cnn
 
 #endif // CNNC_DIALECTS_CNN_CNNSHAPES_H
