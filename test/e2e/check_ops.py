@@ -30,8 +30,9 @@ INT64_MAX = np.iinfo(np.int64).max
 
 
 class Case:
-    def __init__(self, name, opset, nodes, inputs, inits=None, outputs=("y",)):
+    def __init__(self, name, opset, nodes, inputs, inits=None, outputs=("y",), error=None):
         self.name = name
+        self.error = error  # expected cnnc diagnostic; the model must not compile
         self.opset = opset
         self.nodes = nodes
         self.inputs = inputs  # name -> float32 array (graph inputs)
@@ -233,6 +234,41 @@ def cases():
         node("Add", ["y1", "one"], ["y"])], {"x": rand(1, 4, 1, 6)},
         {"k": np.array([4.0, 2.0], np.float32), "d": ints(-2, 8),
          "one": np.array(1.0, np.float32)}))
+
+    # Models cnnc must reject, with an error that names the node.
+    def bad(name, opset, n, inputs, inits, error, outputs=("y",)):
+        c.append(Case(f"error-{name}-op{opset}", opset, [n], inputs, inits, outputs,
+                      error=f"node '{n.op_type}#0' ({n.op_type}, opset {opset}): {error}"))
+    bad("Slice-negative-step", 13, node("Slice", ["x", "s", "e", "a", "t"]), {"x": xl},
+        {"s": ints(5), "e": ints(0), "a": ints(1), "t": ints(-1)},
+        "only positive steps are supported, got -1")
+    bad("Slice-empty", 13, node("Slice", ["x", "s", "e"]), {"x": xl}, {"s": ints(2), "e": ints(1)},
+        "the slice is empty")
+    bad("Slice-runtime-starts", 13, node("Slice", ["x", "s", "e"]), {"x": xl, "s": rand(1)},
+        {"e": ints(1)}, "input 1 (starts, 's') must be known at compile time")
+    bad("Pad-negative", 13, node("Pad", ["x", "p"]), {"x": xp}, {"p": ints(0, 0, -1, 0, 0, 0, 0, 0)},
+        "negative pads (cropping) are not supported")
+    bad("Pad-reflect-too-large", 11, node("Pad", ["x", "p"], mode="reflect"), {"x": xp},
+        {"p": ints(0, 0, 4, 0, 0, 0, 0, 0)}, "reflect pads (4) must be smaller than dim 2 (4)")
+    bad("Pad-wrap", 19, node("Pad", ["x", "p"], mode="wrap"), {"x": xp},
+        {"p": ints(0, 0, 1, 0, 0, 0, 0, 0)}, "unknown pad mode 'wrap'")
+    bad("Split-sizes", 13, node("Split", ["x", "s"], two, axis=1), {"x": xs}, {"s": ints(2, 2)},
+        "split sizes add up to 4, not the extent 6 of axis 1", outputs=two)
+    bad("Split-uneven", 11, node("Split", ["x"], ("y", "z", "w", "v"), axis=1), {"x": xs}, {},
+        "cannot split extent 6 into 4 equal parts", outputs=("y", "z", "w", "v"))
+    bad("Squeeze-not-one", 13, node("Squeeze", ["x", "a"]), {"x": x1}, {"a": ints(0)},
+        "cannot squeeze dim 0 of extent 2")
+    bad("Gather-runtime-data", 13, node("Gather", ["x", "i"]), {"x": x4}, {"i": ints(0)},
+        "input 0 (data, 'x') must be known at compile time")
+    bad("Cast-double", 13, node("Cast", ["x"], to=TensorProto.DOUBLE), {"x": x4}, {},
+        "cast to DOUBLE is not supported")
+    bad("Softmax-axis", 13, node("Softmax", ["x"], axis=4), {"x": x4}, {},
+        "axis 4 is out of range for rank 4")
+    bad("LRN-no-size", 13, node("LRN", ["x"]), {"x": xn}, {}, "attribute 'size' is required")
+    bad("PRelu-slope", 16, node("PRelu", ["x", "s"]), {"x": x4}, {"s": rand(4, 1, 1)},
+        "slope does not broadcast to X")
+    bad("ReduceMean-axes-attr", 18, node("ReduceMean", ["x"], axes=[1]), {"x": x4}, {},
+        "unsupported attribute 'axes'")
     return c
 
 
@@ -249,6 +285,13 @@ def check(case, args):
     so_path = os.path.join(wd, "model.so")
     model = case.model()
     onnx.save(model, onnx_path)
+    if case.error:
+        rc, out = run([args.cnnc, onnx_path, "-o", so_path])
+        if rc == 0:
+            return False, "cnnc accepted the model"
+        if case.error not in out:
+            return False, "unexpected error: " + out.strip().replace("\n", " | ")
+        return True, "rejected: " + case.error
     refs = cnnc_models.ort_run(onnx_path, list(case.inputs.values()))
     rc, out = run([args.cnnc, onnx_path, "-o", so_path])
     if rc != 0:
