@@ -10,9 +10,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace cnnc {
@@ -167,84 +168,299 @@ SmallVector<int64_t> chooseTiles(linalg::GenericOp op, const MatmulRoles &roles,
   return tiles;
 }
 
-/// Replaces one static tile by its micro-kernel: each accumulator row is a
-/// vector carried in registers through a loop over the reduction; each
-/// step loads one vector of the column operand and, per row, broadcasts one
-/// element of the row operand into a multiply-add.
-void emitMicroKernel(RewriterBase &rewriter, linalg::GenericOp op,
-                     const MatmulRoles &roles, int64_t cols) {
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t rows = roles.rowDim ? ranges[*roles.rowDim] : 1;
-  auto vecType = VectorType::get({cols}, rewriter.getF32Type());
-  // The last tile of a column extent that no vector multiple divides is
-  // partial: its reads and writes are masked.
-  bool inBounds = ranges[roles.colDim] == cols;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-  Value pad =
-      rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
-  // An operand's indices in the tile: the row dim at `row`, the reduction
-  // at `k`, 0 elsewhere (the column dim starts at 0 in every tile).
-  auto indices = [&](OpBuilder &b, AffineMap map, int64_t row, Value k) {
-    SmallVector<Value> idx;
-    for (AffineExpr e : map.getResults()) {
-      unsigned d = cast<AffineDimExpr>(e).getPosition();
-      if (d == roles.kDim)
-        idx.push_back(k);
-      else if (roles.rowDim && d == *roles.rowDim)
-        idx.push_back(b.create<arith::ConstantIndexOp>(loc, row));
-      else
-        idx.push_back(zero);
-    }
-    return idx;
-  };
-  Value out = op.getDpsInitOperand(0)->get();
-  Value rowIn = op.getDpsInputOperand(roles.rowOperand)->get();
-  Value colIn = op.getDpsInputOperand(roles.colOperand)->get();
-  SmallVector<Value> accs;
-  for (int64_t r = 0; r < rows; ++r)
-    accs.push_back(rewriter.create<vector::TransferReadOp>(
-        loc, vecType, out, indices(rewriter, maps[2], r, zero), pad,
-        ArrayRef<bool>{inBounds}));
-  Value kEnd = rewriter.create<arith::ConstantIndexOp>(loc, ranges[roles.kDim]);
-  Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-  auto loop = rewriter.create<scf::ForOp>(
-      loc, zero, kEnd, one, accs,
-      [&](OpBuilder &b, Location l, Value k, ValueRange iterAccs) {
-        Value x = b.create<vector::TransferReadOp>(
-            l, vecType, colIn, indices(b, maps[roles.colOperand], 0, k), pad,
-            ArrayRef<bool>{inBounds});
-        SmallVector<Value> next;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value w = b.create<tensor::ExtractOp>(
-              l, rowIn, indices(b, maps[roles.rowOperand], r, k));
-          Value wv = b.create<vector::BroadcastOp>(l, vecType, w);
-          next.push_back(b.create<vector::FMAOp>(l, x, wv, iterAccs[r]));
-        }
-        b.create<scf::YieldOp>(l, next);
-      });
-  Value result = out;
-  for (int64_t r = 0; r < rows; ++r)
-    result = rewriter
-                 .create<vector::TransferWriteOp>(
-                     loc, loop.getResult(r), result,
-                     indices(rewriter, maps[2], r, zero), ArrayRef<bool>{inBounds})
-                 .getResult();
-  rewriter.replaceOp(op, result);
+/// The element-wise op a contraction's epilogue can absorb: the only user
+/// of the result, all-parallel, reading it exactly where it writes.
+linalg::GenericOp fusableEpilogue(linalg::GenericOp op) {
+  if (!op->getResult(0).hasOneUse())
+    return nullptr;
+  OpOperand &use = *op->getResult(0).getUses().begin();
+  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!consumer || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumReductionLoops() != 0 || consumer.isDpsInit(&use) ||
+      !consumer.hasPureTensorSemantics())
+    return nullptr;
+  AffineMap in = consumer.getMatchingIndexingMap(&use);
+  AffineMap out = consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0));
+  if (!in.isIdentity() || in != out ||
+      !llvm::all_of(consumer.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isProjectedPermutation(); }) ||
+      consumer.getResult(0).getType() != op->getResult(0).getType())
+    return nullptr;
+  // The body must be plain scalar arithmetic that also works on vectors.
+  for (Operation &bodyOp : consumer.getRegion().front().without_terminator())
+    if (bodyOp.getNumRegions() != 0 || bodyOp.getNumResults() != 1 ||
+        !isa<arith::ArithDialect, math::MathDialect>(bodyOp.getDialect()) ||
+        isa<arith::ConstantOp>(bodyOp))
+      return nullptr;
+  return consumer;
 }
 
-FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter, Operation *op,
-                                     ArrayRef<int64_t> sizes) {
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+/// What a contraction's accumulators start from: a constant fill, a 1-D
+/// tensor broadcast along everything but the row dim (a bias), or memory.
+struct AccumulatorInit {
+  Value fillValue;     // scalar, when filled
+  Value rowValues;     // 1-D, indexed by the row, when a bias broadcast
+};
+
+AccumulatorInit analyzeInit(Value init, const MatmulRoles &roles,
+                            AffineMap outMap) {
+  AccumulatorInit result;
+  // A collapse of the broadcast (from collapsing the spatial dims) maps
+  // broadcast dims to init dims through its groups.
+  SmallVector<ReassociationIndices> groups;
+  if (auto collapse = init.getDefiningOp<tensor::CollapseShapeOp>()) {
+    groups = collapse.getReassociationIndices();
+    init = collapse.getSrc();
+  }
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    result.fillValue = fill.getInputs()[0];
+    return result;
+  }
+  auto bcast = init.getDefiningOp<linalg::BroadcastOp>();
+  if (!bcast || !roles.rowDim)
+    return result;
+  int64_t rank = bcast.getInit().getType().getRank();
+  SmallVector<int64_t> kept;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(bcast.getDimensions(), d))
+      kept.push_back(d);
+  if (kept.size() != 1)
+    return result;
+  int64_t position = kept[0];
+  if (!groups.empty()) {
+    auto it = llvm::find_if(groups, [&](const ReassociationIndices &g) {
+      return llvm::is_contained(g, kept[0]);
+    });
+    if (it->size() != 1)
+      return result;
+    position = it - groups.begin();
+  }
+  if (outMap.getDimPosition(position) == *roles.rowDim)
+    result.rowValues = bcast.getInput();
+  return result;
+}
+
+linalg::GenericOp collapse(RewriterBase &rewriter, linalg::GenericOp op,
+                           const ReassociationIndices &group) {
   rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
-  if (succeeded(tiled))
-    rewriter.replaceOp(op, tiled->replacements);
-  return tiled;
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, {group}, rewriter);
+  if (failed(collapsed))
+    return op;
+  rewriter.replaceOp(op, collapsed->results);
+  return cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+}
+
+/// The epilogue of `op`, if it has one it can absorb: an element-wise op
+/// reading its result directly, or through the expand_shape that restores
+/// the spatial dims `op` works on collapsed; the latter is collapsed the
+/// same way so that it reads `op`'s result directly.
+linalg::GenericOp findEpilogue(RewriterBase &rewriter, linalg::GenericOp op) {
+  Value result = op->getResult(0);
+  if (result.hasOneUse())
+    if (auto expand =
+            dyn_cast<tensor::ExpandShapeOp>(*result.getUsers().begin())) {
+      auto consumer = expand->hasOneUse()
+                          ? dyn_cast<linalg::GenericOp>(
+                                *expand->getUsers().begin())
+                          : nullptr;
+      if (!consumer || consumer.getNumReductionLoops() != 0 ||
+          !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0))
+               .isIdentity())
+        return nullptr;
+      SmallVector<ReassociationIndices> groups;
+      for (const ReassociationIndices &g : expand.getReassociationIndices())
+        if (g.size() > 1)
+          groups.push_back(g);
+      SmallVector<AffineMap> maps = consumer.getIndexingMapsArray();
+      if (groups.empty() ||
+          !llvm::all_of(maps,
+                        [](AffineMap m) { return m.isProjectedPermutation(); }) ||
+          !linalg::areDimSequencesPreserved(maps, groups))
+        return nullptr;
+      rewriter.setInsertionPoint(consumer);
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(consumer, groups, rewriter);
+      if (failed(collapsed))
+        return nullptr;
+      rewriter.replaceOp(consumer, collapsed->results);
+      auto newConsumer =
+          cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+      for (OpOperand *in : newConsumer.getDpsInputOperands()) {
+        auto collapse = in->get().getDefiningOp<tensor::CollapseShapeOp>();
+        if (collapse && collapse.getSrc() == expand.getResult() &&
+            collapse.getResultType() == result.getType()) {
+          rewriter.modifyOpInPlace(newConsumer, [&] { in->set(result); });
+          if (collapse->use_empty())
+            rewriter.eraseOp(collapse);
+        }
+      }
+      if (expand->use_empty())
+        rewriter.eraseOp(expand);
+    }
+  return fusableEpilogue(op);
+}
+
+/// The epilogue's body on one accumulator vector `acc` (standing for the
+/// contraction result `produced`): its other operands are read at the same
+/// place, as vectors along the column dim or as broadcast scalars.
+Value applyEpilogue(OpBuilder &b, Location l, linalg::GenericOp epilogue,
+                    Value produced, Value acc, VectorType vecType,
+                    function_ref<SmallVector<Value>(AffineMap)> indicesOf,
+                    Value pad, bool inBounds) {
+  Block &body = epilogue.getRegion().front();
+  IRMapping mapping;
+  unsigned colDim = epilogue.getNumLoops() - 1;
+  for (OpOperand *in : epilogue.getDpsInputOperands()) {
+    BlockArgument arg = body.getArgument(in->getOperandNumber());
+    if (in->get() == produced) {
+      mapping.map(arg, acc);
+      continue;
+    }
+    AffineMap map = epilogue.getMatchingIndexingMap(in);
+    SmallVector<Value> idx = indicesOf(map);
+    bool alongColumns = map.getNumResults() > 0 &&
+                        map.getResults().back() ==
+                            getAffineDimExpr(colDim, b.getContext());
+    if (alongColumns) {
+      mapping.map(arg, b.create<vector::TransferReadOp>(
+                           l, vecType, in->get(), idx, pad,
+                           ArrayRef<bool>{inBounds}));
+    } else {
+      Value s = b.create<tensor::ExtractOp>(l, in->get(), idx);
+      mapping.map(arg, b.create<vector::BroadcastOp>(l, vecType, s));
+    }
+  }
+  for (Operation &op : body.without_terminator()) {
+    // Scalars captured from outside the body are broadcast.
+    for (Value operand : op.getOperands())
+      if (!mapping.contains(operand))
+        mapping.map(operand, b.create<vector::BroadcastOp>(l, vecType, operand));
+    Operation *clone = b.clone(op, mapping);
+    clone->getResult(0).setType(vecType);
+    mapping.map(op.getResult(0), clone->getResult(0));
+  }
+  return mapping.lookup(body.getTerminator()->getOperand(0));
+}
+
+/// Replaces `op` (and its epilogue `epilogue`, if any) by a loop nest of
+/// micro-kernels. Each kernel keeps `rows` accumulator vectors of `cols`
+/// lanes in registers through the whole reduction: per step, one vector of
+/// the column operand and, per row, one broadcast element of the row
+/// operand into a multiply-add. The epilogue's body is then applied to
+/// each accumulator vector before the single store. A column extent that
+/// `cols` does not divide ends in a masked tile.
+void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
+                    linalg::GenericOp epilogue, const MatmulRoles &roles,
+                    ArrayRef<int64_t> tiles) {
+  Location loc = op.getLoc();
+  Operation *root = epilogue ? epilogue.getOperation() : op.getOperation();
+  rewriter.setInsertionPoint(root);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[2];
+  int64_t rows = roles.rowDim ? tiles[*roles.rowDim] : 1;
+  int64_t cols = tiles[roles.colDim];
+  bool inBounds = ranges[roles.colDim] % cols == 0;
+  Type f32 = rewriter.getF32Type();
+  auto vecType = VectorType::get({cols}, f32);
+  auto cst = [&](OpBuilder &b, int64_t v) -> Value {
+    return b.create<arith::ConstantIndexOp>(loc, v);
+  };
+  Value zero = cst(rewriter, 0);
+  Value pad = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
+
+  Value init = op.getDpsInitOperand(0)->get();
+  AccumulatorInit accInit = analyzeInit(init, roles, outMap);
+  Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : init;
+  auto destType = cast<RankedTensorType>(dest.getType());
+  if (!epilogue && (accInit.fillValue || accInit.rowValues))
+    dest = rewriter.create<tensor::EmptyOp>(loc, destType.getShape(), f32);
+
+  // One loop per output dim (they are the contraction's parallel dims).
+  SmallVector<unsigned> outDims;
+  SmallVector<Value> lbs, ubs, steps;
+  for (AffineExpr e : outMap.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    outDims.push_back(d);
+    lbs.push_back(zero);
+    ubs.push_back(cst(rewriter, ranges[d]));
+    steps.push_back(cst(rewriter, tiles[d]));
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      rewriter, loc, lbs, ubs, steps, ValueRange{dest},
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iter) {
+        DenseMap<unsigned, Value> base; // loop dim -> tile offset
+        for (auto [d, iv] : llvm::zip(outDims, ivs))
+          base[d] = iv;
+        // Indices of an operand with map `map`: tile offsets, plus `row` on
+        // the row dim, and `k` on the reduction.
+        auto indices = [&](AffineMap map, int64_t row, Value k) {
+          SmallVector<Value> idx;
+          for (AffineExpr e : map.getResults()) {
+            unsigned d = cast<AffineDimExpr>(e).getPosition();
+            if (d == roles.kDim) {
+              idx.push_back(k);
+            } else if (roles.rowDim && d == *roles.rowDim && row > 0) {
+              idx.push_back(b.create<arith::AddIOp>(l, base[d], cst(b, row)));
+            } else {
+              idx.push_back(base[d]);
+            }
+          }
+          return idx;
+        };
+        SmallVector<Value> accs;
+        for (int64_t r = 0; r < rows; ++r) {
+          if (accInit.fillValue) {
+            accs.push_back(b.create<vector::BroadcastOp>(l, vecType, accInit.fillValue));
+          } else if (accInit.rowValues) {
+            SmallVector<Value> at = {indices(outMap, r, zero)
+                                         [outMap.getResultPosition(
+                                              getAffineDimExpr(*roles.rowDim,
+                                                               b.getContext()))
+                                              .value()]};
+            Value v = b.create<tensor::ExtractOp>(l, accInit.rowValues, at);
+            accs.push_back(b.create<vector::BroadcastOp>(l, vecType, v));
+          } else {
+            accs.push_back(b.create<vector::TransferReadOp>(
+                l, vecType, init, indices(outMap, r, zero), pad,
+                ArrayRef<bool>{inBounds}));
+          }
+        }
+        Value rowIn = op.getDpsInputOperand(roles.rowOperand)->get();
+        Value colIn = op.getDpsInputOperand(roles.colOperand)->get();
+        auto loop = b.create<scf::ForOp>(
+            l, zero, cst(b, ranges[roles.kDim]), cst(b, 1), accs,
+            [&](OpBuilder &kb, Location kl, Value k, ValueRange kAccs) {
+              Value x = kb.create<vector::TransferReadOp>(
+                  kl, vecType, colIn, indices(maps[roles.colOperand], 0, k),
+                  pad, ArrayRef<bool>{inBounds});
+              SmallVector<Value> next;
+              for (int64_t r = 0; r < rows; ++r) {
+                Value w = kb.create<tensor::ExtractOp>(
+                    kl, rowIn, indices(maps[roles.rowOperand], r, k));
+                Value wv = kb.create<vector::BroadcastOp>(kl, vecType, w);
+                next.push_back(kb.create<vector::FMAOp>(kl, x, wv, kAccs[r]));
+              }
+              kb.create<scf::YieldOp>(kl, next);
+            });
+        Value result = iter[0];
+        for (int64_t r = 0; r < rows; ++r) {
+          Value v = loop.getResult(r);
+          if (epilogue)
+            v = applyEpilogue(b, l, epilogue, op->getResult(0), v, vecType,
+                              [&](AffineMap m) { return indices(m, r, zero); },
+                              pad, inBounds);
+          result = b.create<vector::TransferWriteOp>(
+                        l, v, result, indices(outMap, r, zero),
+                        ArrayRef<bool>{inBounds})
+                       .getResult();
+        }
+        return scf::ValueVector{result};
+      });
+  rewriter.replaceOp(root, nest.results);
+  if (epilogue)
+    rewriter.eraseOp(op);
 }
 
 struct CPUTileAndVectorizePass
@@ -260,25 +476,14 @@ struct CPUTileAndVectorizePass
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : ops) {
       if (std::optional<ReassociationIndices> group =
-              trailingContiguousDims(op)) {
-        rewriter.setInsertionPoint(op);
-        FailureOr<linalg::CollapseResult> collapsed =
-            linalg::collapseOpIterationDims(op, {*group}, rewriter);
-        if (succeeded(collapsed)) {
-          rewriter.replaceOp(op, collapsed->results);
-          op = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
-        }
-      }
+              trailingContiguousDims(op))
+        op = collapse(rewriter, op, *group);
       std::optional<MatmulRoles> roles = matchMatmul(op);
       if (!roles)
         continue;
-      SmallVector<int64_t> tiles =
-          chooseTiles(op, *roles, vectorWidth, numVectorRegisters);
-      FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, tiles);
-      if (succeeded(tiled))
-        emitMicroKernel(rewriter,
-                        cast<linalg::GenericOp>(tiled->tiledOps.back()),
-                        *roles, tiles[roles->colDim]);
+      linalg::GenericOp epilogue = findEpilogue(rewriter, op);
+      emitKernelNest(rewriter, op, epilogue, *roles,
+                     chooseTiles(op, *roles, vectorWidth, numVectorRegisters));
     }
   }
 };
