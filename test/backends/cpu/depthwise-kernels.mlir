@@ -1,0 +1,34 @@
+// RUN: cnnc-opt %s --cnnc-cpu-depthwise-kernels | FileCheck %s
+
+// Stride 1: per 16-wide output vector, nine unit-stride input loads, each
+// times the broadcast tap weight, accumulated in a register; one store.
+// CHECK-LABEL: func @depthwise
+// CHECK:       scf.for
+// CHECK:       scf.for
+// CHECK:       scf.for
+// CHECK:       scf.for %{{.+}} = %c0 to %c32 step %c16
+// CHECK:         vector.transfer_read %{{.+}} {in_bounds = [true]} : tensor<1x2x16x32xf32>, vector<16xf32>
+// CHECK-COUNT-9: vector.fma {{.+}} : vector<16xf32>
+// CHECK:         vector.transfer_write {{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<1x2x16x32xf32>
+// CHECK-NOT:   linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%x: tensor<1x2x18x34xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x16x32xf32>) -> tensor<1x2x16x32xf32> {
+  %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x18x34xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x16x32xf32>) -> tensor<1x2x16x32xf32>
+  return %r : tensor<1x2x16x32xf32>
+}
+
+// Stride 2: each tap loads 32 inputs and keeps the even lanes.
+// CHECK-LABEL: func @depthwise_s2
+// CHECK:       vector.transfer_read {{.+}} : tensor<1x2x33x33xf32>, vector<32xf32>
+// CHECK-NEXT:  vector.shuffle {{.+}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+func.func @depthwise_s2(%x: tensor<1x2x33x33xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32> {
+  %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x2x33x33xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  return %r : tensor<1x2x16x16xf32>
+}
+
+// Rows narrower than a vector stay as they are (the loop vectorizer's job).
+// CHECK-LABEL: func @narrow
+// CHECK:       linalg.depthwise_conv_2d_nchw_chw
+func.func @narrow(%x: tensor<1x2x9x9xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32> {
+  %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x9x9xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32>
+  return %r : tensor<1x2x7x7xf32>
+}
