@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace cnnc {
@@ -568,6 +569,20 @@ Value transpose2D(OpBuilder &b, Location loc, Value v) {
       .getResult()[0];
 }
 
+/// The transpose of a 2-D constant.
+DenseElementsAttr transposed2D(DenseElementsAttr attr) {
+  auto type = cast<RankedTensorType>(attr.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<float> values = llvm::to_vector(attr.getValues<float>());
+  SmallVector<float> result(values.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      result[c * rows + r] = values[r * cols + c];
+  return DenseElementsAttr::get(
+      RankedTensorType::get({cols, rows}, type.getElementType()),
+      ArrayRef<float>(result));
+}
+
 struct GemmPattern : OpConversionPattern<cnn::GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -595,8 +610,16 @@ struct GemmPattern : OpConversionPattern<cnn::GemmOp> {
                            return nb.create<arith::MulFOp>(
                                l, v[0], f32Const(nb, l, beta));
                          });
+    // Constant weights (a classifier's) are transposed at compile time, so
+    // that the product reads them along unit-stride rows.
+    DenseElementsAttr weights;
+    bool transB = op.getTransB();
+    if (transB && matchPattern(b, m_Constant(&weights))) {
+      b = rewriter.create<arith::ConstantOp>(loc, transposed2D(weights));
+      transB = false;
+    }
     Value result =
-        op.getTransB()
+        transB
             ? rewriter
                   .create<linalg::MatmulTransposeBOp>(
                       loc, type, ValueRange{a, b}, init)

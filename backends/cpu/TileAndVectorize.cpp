@@ -468,12 +468,19 @@ struct CPUTileAndVectorizePass
   using CPUTileAndVectorizeBase::CPUTileAndVectorizeBase;
 
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // Named matrix products take the same path as generic ones.
+    SmallVector<linalg::MatmulOp> named;
+    getOperation().walk([&](linalg::MatmulOp op) { named.push_back(op); });
+    for (linalg::MatmulOp op : named) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
+    }
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
       if (matchMatmul(op))
         ops.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : ops) {
       if (std::optional<ReassociationIndices> group =
               trailingContiguousDims(op))
