@@ -39,7 +39,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addNestedPass<func::FuncOp>(createCPUTileAndVectorize());
-  pm.addNestedPass<func::FuncOp>(createCPUDepthwiseKernels());
+  pm.addNestedPass<func::FuncOp>(createCPUConvKernels());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCPUInterchangeForVectorization());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());

@@ -45,19 +45,20 @@ def CPUTileAndVectorize
                            "mlir::vector::VectorDialect"];
 }
 
-def CPUDepthwiseKernels
-    : Pass<"cnnc-cpu-depthwise-kernels", "mlir::func::FuncOp"> {
-  let summary = "Depthwise convolutions as vector kernels along the width";
+def CPUConvKernels : Pass<"cnnc-cpu-conv-kernels", "mlir::func::FuncOp"> {
+  let summary = "Direct convolutions as vector kernels along the width";
   let description = [{
-    Replaces each `linalg.depthwise_conv_2d_nchw_chw` on tensors whose
-    output rows are at least a vector wide by a loop
-    nest over (image, channel, output row, output column tile) whose body
-    keeps one vector of outputs in a register while it accumulates all
-    KH x KW taps: per tap, one broadcast of the channel's weight and one
-    multiply-add with the input row (unit-stride loads; stride 2 loads
-    twice the width and keeps the even lanes). The last column tile of a
-    row whose width the vector does not divide is masked. Every output is
-    written once, instead of once per tap.
+    Replaces each depthwise (`linalg.depthwise_conv_2d_nchw_chw`) and
+    one-group (`linalg.conv_2d_nchw_fchw`) convolution on tensors whose
+    output rows are at least a vector wide by a loop nest over (image,
+    output-channel block, output row, output column tile). A kernel keeps
+    one output vector per channel of its block (up to 8 channels, 1 for
+    depthwise) in registers while it accumulates every input channel and
+    tap: per tap one input-row load (unit stride; stride 2 loads twice the
+    width and keeps the even lanes), per output channel one broadcast
+    weight and one multiply-add. The last column tile of a row the vector
+    does not divide is masked. Every output is written once. Pointwise
+    convolutions never reach this pass (they are matrix products).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",

@@ -1,6 +1,6 @@
-// RUN: cnnc-opt %s --cnnc-cpu-depthwise-kernels | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-cpu-conv-kernels | FileCheck %s
 
-// Stride 1: per 16-wide output vector, nine unit-stride input loads, each
+// Depthwise, stride 1: per 16-wide output vector, nine unit-stride input loads, each
 // times the broadcast tap weight, accumulated in a register; one store.
 // CHECK-LABEL: func @depthwise
 // CHECK:       scf.for
@@ -31,4 +31,19 @@ func.func @depthwise_s2(%x: tensor<1x2x33x33xf32>, %w: tensor<2x3x3xf32>, %init:
 func.func @narrow(%x: tensor<1x2x9x9xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32> {
   %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x9x9xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32>
   return %r : tensor<1x2x7x7xf32>
+}
+
+// A one-group convolution: blocks of 8 output channels (the largest divisor
+// of 16 up to 8), a loop over the 3 input channels, 9 taps each with one
+// input load and 8 multiply-adds.
+// CHECK-LABEL: func @regular
+// CHECK:       scf.for %{{.+}} = %c0 to %c16 step %c8
+// CHECK:       %{{.+}}:8 = scf.for %{{.+}} = %c0 to %{{.+}} step %c1 iter_args(
+// CHECK-COUNT-72: vector.fma {{.+}} : vector<16xf32>
+// CHECK:       scf.yield
+// CHECK-COUNT-8: vector.transfer_write
+// CHECK-NOT:   linalg.conv_2d_nchw_fchw
+func.func @regular(%x: tensor<1x3x18x18xf32>, %w: tensor<16x3x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x3x18x18xf32>, tensor<16x3x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
 }
