@@ -54,7 +54,8 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
   Value filter = op.getDpsInputOperand(1)->get();
   Value init = op.getDpsInitOperand(0)->get();
   ArrayRef<int64_t> out = cast<RankedTensorType>(init.getType()).getShape();
-  int64_t width = vectorWidth;
+  // Whole vectors, or half vectors for rows narrower than one.
+  int64_t width = out[3] >= vectorWidth ? vectorWidth : vectorWidth / 2;
   bool outInBounds = out[3] % width == 0;
   int64_t rows = conv.depthwise ? 1 : largestDivisorAtMost(out[1], rowsLimit);
   Type f32 = rewriter.getF32Type();
@@ -172,14 +173,14 @@ struct CPUConvKernelsPass
                        attrAt(op.getDilations(), 0),
                        attrAt(op.getDilations(), 1)};
     };
-    // Rows narrower than a vector are left to the loop vectorizer, which
-    // does better on them than a mostly masked vector would.
+    // Rows narrower than half a vector are left to the loop vectorizer,
+    // which does better on them than a mostly masked vector would.
     getOperation().walk([&](Operation *op) {
       if (auto dw = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op)) {
-        if (outputWidth(dw) >= vectorWidth)
+        if (outputWidth(dw) >= vectorWidth / 2)
           convs.push_back({dw, shapeOf(dw, true)});
       } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op)) {
-        if (outputWidth(conv) >= vectorWidth)
+        if (outputWidth(conv) >= vectorWidth / 2)
           convs.push_back({conv, shapeOf(conv, false)});
       }
     });

@@ -50,14 +50,15 @@ def CPUConvKernels : Pass<"cnnc-cpu-conv-kernels", "mlir::func::FuncOp"> {
   let description = [{
     Replaces each depthwise (`linalg.depthwise_conv_2d_nchw_chw`) and
     one-group (`linalg.conv_2d_nchw_fchw`) convolution on tensors whose
-    output rows are at least a vector wide by a loop nest over (image,
+    output rows are at least half a vector wide by a loop nest over (image,
     output-channel block, output row, output column tile). A kernel keeps
     one output vector per channel of its block (up to 8 channels, 1 for
     depthwise) in registers while it accumulates every input channel and
     tap: per tap one input-row load (unit stride; stride 2 loads twice the
     width and keeps the even lanes), per output channel one broadcast
     weight and one multiply-add. The last column tile of a row the vector
-    does not divide is masked. Every output is written once. Pointwise
+    does not divide is masked; rows narrower than a vector use half vectors.
+    Every output is written once. Pointwise
     convolutions never reach this pass (they are matrix products).
   }];
   let options = [

@@ -25,7 +25,7 @@ func.func @depthwise_s2(%x: tensor<1x2x33x33xf32>, %w: tensor<2x3x3xf32>, %init:
   return %r : tensor<1x2x16x16xf32>
 }
 
-// Rows narrower than a vector stay as they are (the loop vectorizer's job).
+// Rows narrower than half a vector stay as they are (the loop vectorizer's job).
 // CHECK-LABEL: func @narrow
 // CHECK:       linalg.depthwise_conv_2d_nchw_chw
 func.func @narrow(%x: tensor<1x2x9x9xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32> {
@@ -46,4 +46,14 @@ func.func @narrow(%x: tensor<1x2x9x9xf32>, %w: tensor<2x3x3xf32>, %init: tensor<
 func.func @regular(%x: tensor<1x3x18x18xf32>, %w: tensor<16x3x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x3x18x18xf32>, tensor<16x3x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
   return %r : tensor<1x16x16x16xf32>
+}
+
+// Rows narrower than a vector but at least half as wide (13): half vectors,
+// the second one masked.
+// CHECK-LABEL: func @half_width
+// CHECK:       scf.for %{{.+}} = %c0 to %c13{{.*}} step %c8
+// CHECK:       vector.transfer_read {{.+}} : tensor<1x2x13x13xf32>, vector<8xf32>
+func.func @half_width(%x: tensor<1x2x15x15xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x13x13xf32>) -> tensor<1x2x13x13xf32> {
+  %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x15x15xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x13x13xf32>) -> tensor<1x2x13x13xf32>
+  return %r : tensor<1x2x13x13xf32>
 }
