@@ -18,4 +18,16 @@ def FoldConvBatchNorm : Pass<"cnn-fold-conv-bn", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def FuseConvActivation : Pass<"cnn-fuse-conv-activation", "mlir::func::FuncOp"> {
+  let summary = "Move the activation after a convolution into its epilogue";
+  let description = [{
+    `act(conv(x))` becomes `conv(x) {activation = ...}` when the activation
+    is the convolution's only user: relu, clip (relu6), sigmoid, tanh,
+    hard_swish, hard_sigmoid, leaky_relu, and silu, which exporters spell
+    `mul(c, sigmoid(c))` (the sigmoid and the mul being the conv's only two
+    users). The backends then apply it while the convolution's result is in
+    registers. A convolution that already has an activation is left alone.
+  }];
+}
+
 #endif // CNNC_PASSES_PASSES_TD

@@ -9,6 +9,7 @@ using namespace mlir;
 void cnnc::buildGraphOptimizationPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNorm());
+  pm.addNestedPass<func::FuncOp>(createFuseConvActivation());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

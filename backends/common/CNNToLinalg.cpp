@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/common/Passes.h"
+#include "dialects/cnn/CNNActivation.h"
 #include "dialects/cnn/CNNOps.h"
 #include "dialects/cnn/CNNShapes.h"
 
@@ -130,6 +131,62 @@ DenseIntElementsAttr i64Tensor(OpBuilder &b, ArrayRef<int64_t> values) {
 // Convolution
 //===----------------------------------------------------------------------===//
 
+Value clampValue(OpBuilder &b, Location loc, Value x, float lo, float hi) {
+  Value low = b.create<arith::MaximumFOp>(loc, x, f32Const(b, loc, lo));
+  return b.create<arith::MinimumFOp>(loc, low, f32Const(b, loc, hi));
+}
+
+Value sigmoidValue(OpBuilder &b, Location l, Value x) {
+  Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, x));
+  Value one = f32Const(b, l, 1.0);
+  return b.create<arith::DivFOp>(l, one, b.create<arith::AddFOp>(l, one, e));
+}
+
+/// tanh(|x|) = (1 - t) / (1 + t) with t = exp(-2|x|) <= 1, which neither
+/// overflows nor loses the sign; the sign is copied back from x.
+Value tanhValue(OpBuilder &b, Location l, Value x) {
+  Value a = b.create<math::AbsFOp>(l, x);
+  Value t = b.create<math::ExpOp>(
+      l, b.create<arith::MulFOp>(l, a, f32Const(b, l, -2.0)));
+  Value one = f32Const(b, l, 1.0);
+  Value r = b.create<arith::DivFOp>(l, b.create<arith::SubFOp>(l, one, t),
+                                    b.create<arith::AddFOp>(l, one, t));
+  return b.create<math::CopySignOp>(l, r, x);
+}
+
+/// What `act` computes on the scalar `x`: the one definition that the
+/// activation ops and convolution epilogues both lower through.
+Value buildActivation(OpBuilder &b, Location l, const cnn::Activation &act,
+                      Value x) {
+  ArrayRef<float> p = act.params;
+  StringRef kind = act.kind;
+  if (kind == "relu")
+    return b.create<arith::MaximumFOp>(l, x, f32Const(b, l, 0.0));
+  if (kind == "clip")
+    return clampValue(b, l, x, p[0], p[1]);
+  if (kind == "sigmoid")
+    return sigmoidValue(b, l, x);
+  if (kind == "silu")
+    return b.create<arith::MulFOp>(l, x, sigmoidValue(b, l, x));
+  if (kind == "tanh")
+    return tanhValue(b, l, x);
+  if (kind == "hard_swish") {
+    Value lin = b.create<math::FmaOp>(l, x, f32Const(b, l, 1.0 / 6.0),
+                                      f32Const(b, l, 0.5));
+    return b.create<arith::MulFOp>(l, x, clampValue(b, l, lin, 0.0f, 1.0f));
+  }
+  if (kind == "hard_sigmoid") {
+    Value lin = b.create<math::FmaOp>(l, x, f32Const(b, l, p[0]),
+                                      f32Const(b, l, p[1]));
+    return clampValue(b, l, lin, 0.0f, 1.0f);
+  }
+  // leaky_relu (the verifier admits no other kind)
+  Value neg = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x,
+                                      f32Const(b, l, 0.0));
+  Value scaled = b.create<arith::MulFOp>(l, x, f32Const(b, l, p[0]));
+  return b.create<arith::SelectOp>(l, neg, scaled, x);
+}
+
 /// A 1x1 convolution with unit strides, no padding and one group: a matrix
 /// product per image, [F, C] x [C, H*W].
 bool isPointwise(cnn::Conv2DOp op) {
@@ -240,6 +297,15 @@ struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
       result = rewriter.create<tensor::CollapseShapeOp>(loc, resultType, conv,
                                                         dim1);
     }
+    if (std::optional<StringRef> kind = op.getActivation()) {
+      cnn::Activation act{kind->str(), {}};
+      if (auto params = op.getActivationParams())
+        act.params.assign(params->begin(), params->end());
+      result = elementwise(rewriter, loc, resultType, result,
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return buildActivation(b, l, act, a[0]);
+                           });
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -296,42 +362,6 @@ struct BatchNormPattern : OpConversionPattern<cnn::BatchNormOp> {
   }
 };
 
-Value clampValue(OpBuilder &b, Location loc, Value x, float lo, float hi) {
-  Value low = b.create<arith::MaximumFOp>(loc, x, f32Const(b, loc, lo));
-  return b.create<arith::MinimumFOp>(loc, low, f32Const(b, loc, hi));
-}
-
-struct ReluPattern : OpConversionPattern<cnn::ReluOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(cnn::ReluOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, elementwise(rewriter, op.getLoc(), op.getType(),
-                        adaptor.getInput(),
-                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                          return b.create<arith::MaximumFOp>(
-                              l, a[0], f32Const(b, l, 0.0));
-                        }));
-    return success();
-  }
-};
-
-struct ClipPattern : OpConversionPattern<cnn::ClipOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(cnn::ClipOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    float lo = op.getMin().convertToFloat(), hi = op.getMax().convertToFloat();
-    rewriter.replaceOp(
-        op, elementwise(rewriter, op.getLoc(), op.getType(),
-                        adaptor.getInput(),
-                        [&](OpBuilder &b, Location l, ValueRange a) {
-                          return clampValue(b, l, a[0], lo, hi);
-                        }));
-    return success();
-  }
-};
 
 template <typename SourceOp, typename ArithOp>
 struct BinaryPattern : OpConversionPattern<SourceOp> {
@@ -650,56 +680,17 @@ struct MatMulPattern : OpConversionPattern<cnn::MatMulOp> {
 // Activations and arithmetic beyond the core set
 //===----------------------------------------------------------------------===//
 
-Value scalarActivation(cnn::SigmoidOp, OpBuilder &b, Location l, Value x) {
-  Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, x));
-  Value one = f32Const(b, l, 1.0);
-  return b.create<arith::DivFOp>(l, one, b.create<arith::AddFOp>(l, one, e));
-}
-
-/// tanh(|x|) = (1 - t) / (1 + t) with t = exp(-2|x|) <= 1, which neither
-/// overflows nor loses the sign; the sign is copied back from x.
-Value scalarActivation(cnn::TanhOp, OpBuilder &b, Location l, Value x) {
-  Value a = b.create<math::AbsFOp>(l, x);
-  Value t = b.create<math::ExpOp>(
-      l, b.create<arith::MulFOp>(l, a, f32Const(b, l, -2.0)));
-  Value one = f32Const(b, l, 1.0);
-  Value r = b.create<arith::DivFOp>(l, b.create<arith::SubFOp>(l, one, t),
-                                    b.create<arith::AddFOp>(l, one, t));
-  return b.create<math::CopySignOp>(l, r, x);
-}
-
-Value scalarActivation(cnn::HardSwishOp, OpBuilder &b, Location l, Value x) {
-  Value lin = b.create<math::FmaOp>(l, x, f32Const(b, l, 1.0 / 6.0),
-                                    f32Const(b, l, 0.5));
-  return b.create<arith::MulFOp>(l, x, clampValue(b, l, lin, 0.0f, 1.0f));
-}
-
-Value scalarActivation(cnn::LeakyReluOp op, OpBuilder &b, Location l, Value x) {
-  Value neg = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x,
-                                      f32Const(b, l, 0.0));
-  Value scaled = b.create<arith::MulFOp>(
-      l, x, f32Const(b, l, op.getAlpha().convertToFloat()));
-  return b.create<arith::SelectOp>(l, neg, scaled, x);
-}
-
-Value scalarActivation(cnn::HardSigmoidOp op, OpBuilder &b, Location l,
-                       Value x) {
-  Value lin = b.create<math::FmaOp>(
-      l, x, f32Const(b, l, op.getAlpha().convertToFloat()),
-      f32Const(b, l, op.getBeta().convertToFloat()));
-  return clampValue(b, l, lin, 0.0f, 1.0f);
-}
-
 template <typename SourceOp>
 struct ActivationPattern : OpConversionPattern<SourceOp> {
   using OpConversionPattern<SourceOp>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(SourceOp op, typename SourceOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    cnn::Activation act = *cnn::getActivation(op);
     rewriter.replaceOp(
         op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
                         [&](OpBuilder &b, Location l, ValueRange a) {
-                          return scalarActivation(op, b, l, a[0]);
+                          return buildActivation(b, l, act, a[0]);
                         }));
     return success();
   }
@@ -1018,7 +1009,8 @@ struct ConvertCNNToLinalgPass
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect>();
     RewritePatternSet patterns(ctx);
-    patterns.add<ConvPattern, BatchNormPattern, ReluPattern, ClipPattern,
+    patterns.add<ConvPattern, BatchNormPattern, ActivationPattern<cnn::ReluOp>,
+                 ActivationPattern<cnn::ClipOp>,
                  BinaryPattern<cnn::AddOp, arith::AddFOp>,
                  BinaryPattern<cnn::MulOp, arith::MulFOp>, MaxPoolPattern,
                  AvgPoolPattern, GlobalPoolPattern<cnn::GlobalAvgPoolOp, false>,

@@ -337,7 +337,9 @@ Value applyEpilogue(OpBuilder &b, Location l, linalg::GenericOp epilogue,
       if (!mapping.contains(operand))
         mapping.map(operand, b.create<vector::BroadcastOp>(l, vecType, operand));
     Operation *clone = b.clone(op, mapping);
-    clone->getResult(0).setType(vecType);
+    // Same element type as the scalar op (i1 for comparisons), vector shape.
+    clone->getResult(0).setType(
+        VectorType::get(vecType.getShape(), op.getResult(0).getType()));
     mapping.map(op.getResult(0), clone->getResult(0));
   }
   return mapping.lookup(body.getTerminator()->getOperand(0));

@@ -1,5 +1,6 @@
 //===- CNNOps.cpp - Verifiers of the cnn ops ------------------------------===//
 #include "dialects/cnn/CNNOps.h"
+#include "dialects/cnn/CNNActivation.h"
 #include "dialects/cnn/CNNShapes.h"
 
 #include "mlir/IR/OpImplementation.h"
@@ -34,6 +35,13 @@ LogicalResult Conv2DOp::verify() {
                                     << " elements, expected one per output "
                                        "channel ("
                                     << shapeOf(getFilter())[0] << ")";
+  if (getActivationParams() && !getActivation())
+    return emitOpError("has activation_params but no activation");
+  if (getActivation() &&
+      failed(verifyActivation(*getActivation(),
+                              getActivationParams().value_or(ArrayRef<float>{}),
+                              emit)))
+    return failure();
   return verifyResultShape(
       *this, inferConv2DShape(shapeOf(getInput()), shapeOf(getFilter()),
                               getStrides(), getPads(), getDilations(),

@@ -29,11 +29,19 @@ def CNN_Conv2DOp : CNN_Op<"conv2d", [Pure]> {
     where `g = f / (F/G)`. The filter has shape `[F, C/G, KH, KW]`; `groups`
     equal to C and F is a depthwise convolution. Out-of-range input reads
     are zero (the pads).
+
+    An optional epilogue `activation` (relu, clip, sigmoid, tanh,
+    hard_swish, hard_sigmoid, leaky_relu, silu) with `activation_params`
+    (clip: min, max; hard_sigmoid: alpha, beta; leaky_relu: alpha) is
+    applied to every result element, so that no separate pass over memory
+    is needed for it (see `--cnn-fuse-conv-activation`).
   }];
   let arguments = (ins CNN_Tensor4D:$input, CNN_Tensor4D:$filter,
                    Optional<CNN_Tensor1D>:$bias,
                    CNN_Pair:$strides, CNN_Pads:$pads, CNN_Pair:$dilations,
-                   ConfinedAttr<I64Attr, [IntPositive]>:$groups);
+                   ConfinedAttr<I64Attr, [IntPositive]>:$groups,
+                   OptionalAttr<StrAttr>:$activation,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_params);
   let results = (outs CNN_Tensor4D:$result);
   let assemblyFormat =
       "operands attr-dict `:` functional-type(operands, results)";

@@ -131,7 +131,8 @@ LogicalResult importConv(NodeContext &ctx) {
     return failure();
   ctx.setOutput(0, ctx.create<mlir::cnn::Conv2DOp>(
                        ctx.f32Type(*shape), *x, *w, bias, *strides, *pads,
-                       *dilations, groups));
+                       *dilations, groups, /*activation=*/nullptr,
+                       /*activation_params=*/nullptr));
   return success();
 }
 

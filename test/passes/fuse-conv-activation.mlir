@@ -1,0 +1,64 @@
+// RUN: cnnc-opt %s --cnn-fuse-conv-activation --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func @relu6
+// CHECK:       %[[C:.+]] = cnn.conv2d {{.*}}activation = "clip", activation_params = array<f32: 0.000000e+00, 6.000000e+00>
+// CHECK-NOT:   cnn.clip
+// CHECK:       return %[[C]]
+func.func @relu6(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %r = cnn.clip %c {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Depthwise conv + hard_swish, and leaky_relu / hard_sigmoid parameters.
+// CHECK-LABEL: func @kinds
+// CHECK:       cnn.conv2d {{.*}}activation = "hard_swish"{{.*}}groups = 2
+// CHECK:       cnn.conv2d {{.*}}activation = "leaky_relu", activation_params = array<f32: 1.000000e-01>
+// CHECK:       cnn.conv2d {{.*}}activation = "hard_sigmoid", activation_params = array<f32: 2.000000e-01, 5.000000e-01>
+func.func @kinds(%x: tensor<1x2x4x4xf32>, %dw: tensor<2x1x3x3xf32>, %w: tensor<2x2x1x1xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %a = cnn.conv2d %x, %dw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x2x2xf32>
+  %ha = cnn.hard_swish %a : tensor<1x2x2x2xf32>
+  %b = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %lb = cnn.leaky_relu %b {alpha = 0.1 : f32} : tensor<1x2x4x4xf32>
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %hc = cnn.hard_sigmoid %c {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<1x2x4x4xf32>
+  return %ha, %lb, %hc : tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// SiLU as exporters spell it: x * sigmoid(x).
+// CHECK-LABEL: func @silu
+// CHECK:       %[[C:.+]] = cnn.conv2d {{.*}}activation = "silu"
+// CHECK-NOT:   cnn.sigmoid
+// CHECK-NOT:   cnn.mul
+// CHECK:       return %[[C]]
+func.func @silu(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %s = cnn.sigmoid %c : tensor<1x2x4x4xf32>
+  %r = cnn.mul %c, %s : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Negative: the conv result has another user (a residual), so the
+// activation cannot move; a second activation after a fused one stays.
+// CHECK-LABEL: func @not_fused
+// CHECK:       %[[C:.+]] = cnn.conv2d
+// CHECK-NOT:   activation
+// CHECK:       cnn.relu %[[C]]
+// CHECK:       cnn.add
+// CHECK:       cnn.conv2d {{.*}}activation = "relu"
+// CHECK:       cnn.sigmoid
+func.func @not_fused(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %r = cnn.relu %c : tensor<1x2x4x4xf32>
+  %a = cnn.add %r, %c : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %d = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %e = cnn.relu %d : tensor<1x2x4x4xf32>
+  %f = cnn.sigmoid %e : tensor<1x2x4x4xf32>
+  return %a, %f : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
