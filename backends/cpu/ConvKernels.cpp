@@ -10,6 +10,7 @@
 // add. Every output is written once, instead of once per tap and channel.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/Epilogue.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -21,6 +22,7 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using namespace cnnc;
 
 namespace {
 
@@ -49,10 +51,15 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
                      const ConvShape &conv, int64_t vectorWidth,
                      int64_t rowsLimit) {
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
+  // The activation (or other element-wise op) after the conv is applied
+  // before the store; a broadcast bias is where the accumulators start.
+  linalg::GenericOp epilogue = fusableEpilogue(op);
+  Operation *root = epilogue ? epilogue.getOperation() : op.getOperation();
+  rewriter.setInsertionPoint(root);
   Value input = op.getDpsInputOperand(0)->get();
   Value filter = op.getDpsInputOperand(1)->get();
   Value init = op.getDpsInitOperand(0)->get();
+  Value bias = channelBias(init);
   ArrayRef<int64_t> out = cast<RankedTensorType>(init.getType()).getShape();
   // Whole vectors, or half vectors for rows narrower than one.
   int64_t width = out[3] >= vectorWidth ? vectorWidth : vectorWidth / 2;
@@ -76,8 +83,11 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
                             cst(rewriter, out[2]), cst(rewriter, out[3])};
   SmallVector<Value> steps = {one, cst(rewriter, rows), one,
                               cst(rewriter, width)};
+  Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : init;
+  if (!epilogue && bias)
+    dest = rewriter.create<tensor::EmptyOp>(loc, out, rewriter.getF32Type());
   scf::LoopNest nest = scf::buildLoopNest(
-      rewriter, loc, lbs, ubs, steps, ValueRange{init},
+      rewriter, loc, lbs, ubs, steps, ValueRange{dest},
       [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iter) {
         Value n = ivs[0], f0 = ivs[1], oh = ivs[2], ow = ivs[3];
         auto affine = [&](Value v, int64_t scale, int64_t offset) -> Value {
@@ -90,9 +100,14 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
                                : f0);
         SmallVector<Value> accs;
         for (Value f : channels)
-          accs.push_back(b.create<vector::TransferReadOp>(
-              l, outVec, iter[0], ValueRange{n, f, oh, ow}, pad,
-              ArrayRef<bool>{outInBounds}));
+          accs.push_back(
+              bias ? b.create<vector::BroadcastOp>(
+                         l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
+                         .getResult()
+                   : b.create<vector::TransferReadOp>(
+                         l, outVec, init, ValueRange{n, f, oh, ow}, pad,
+                         ArrayRef<bool>{outInBounds})
+                         .getResult());
         // All taps of input channel `c` into `accs`.
         auto taps = [&](OpBuilder &tb, Value c, SmallVector<Value> accs) {
           for (int64_t kh = 0; kh < conv.kh; ++kh) {
@@ -129,14 +144,31 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
           accs = loop.getResults();
         }
         Value result = iter[0];
-        for (auto [f, acc] : llvm::zip(channels, accs))
+        for (auto [f, acc] : llvm::zip(channels, accs)) {
+          Value v = acc;
+          if (epilogue) {
+            // The epilogue's loops are the output's (n, f, oh, ow).
+            SmallVector<Value> at = {n, f, oh, ow};
+            v = applyEpilogue(
+                b, l, epilogue, op->getResult(0), acc, outVec,
+                [&](AffineMap map) {
+                  SmallVector<Value> idx;
+                  for (AffineExpr e : map.getResults())
+                    idx.push_back(at[cast<AffineDimExpr>(e).getPosition()]);
+                  return idx;
+                },
+                pad, outInBounds);
+          }
           result = b.create<vector::TransferWriteOp>(
-                        l, acc, result, ValueRange{n, f, oh, ow},
+                        l, v, result, ValueRange{n, f, oh, ow},
                         ArrayRef<bool>{outInBounds})
                        .getResult();
+        }
         return scf::ValueVector{result};
       });
-  rewriter.replaceOp(op, nest.results);
+  rewriter.replaceOp(root, nest.results);
+  if (epilogue)
+    rewriter.eraseOp(op);
 }
 
 bool staticTensors(Operation *op) {

@@ -6,6 +6,7 @@
 // the whole reduction, updated by broadcast-and-FMA outer products.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/Epilogue.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -22,6 +23,7 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using namespace cnnc;
 
 namespace {
 
@@ -168,33 +170,6 @@ SmallVector<int64_t> chooseTiles(linalg::GenericOp op, const MatmulRoles &roles,
   return tiles;
 }
 
-/// The element-wise op a contraction's epilogue can absorb: the only user
-/// of the result, all-parallel, reading it exactly where it writes.
-linalg::GenericOp fusableEpilogue(linalg::GenericOp op) {
-  if (!op->getResult(0).hasOneUse())
-    return nullptr;
-  OpOperand &use = *op->getResult(0).getUses().begin();
-  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
-  if (!consumer || consumer.getNumDpsInits() != 1 ||
-      consumer.getNumReductionLoops() != 0 || consumer.isDpsInit(&use) ||
-      !consumer.hasPureTensorSemantics())
-    return nullptr;
-  AffineMap in = consumer.getMatchingIndexingMap(&use);
-  AffineMap out = consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0));
-  if (!in.isIdentity() || in != out ||
-      !llvm::all_of(consumer.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isProjectedPermutation(); }) ||
-      consumer.getResult(0).getType() != op->getResult(0).getType())
-    return nullptr;
-  // The body must be plain scalar arithmetic that also works on vectors.
-  for (Operation &bodyOp : consumer.getRegion().front().without_terminator())
-    if (bodyOp.getNumRegions() != 0 || bodyOp.getNumResults() != 1 ||
-        !isa<arith::ArithDialect, math::MathDialect>(bodyOp.getDialect()) ||
-        isa<arith::ConstantOp>(bodyOp))
-      return nullptr;
-  return consumer;
-}
-
 /// What a contraction's accumulators start from: a constant fill, a 1-D
 /// tensor broadcast along everything but the row dim (a bias), or memory.
 struct AccumulatorInit {
@@ -299,50 +274,6 @@ linalg::GenericOp findEpilogue(RewriterBase &rewriter, linalg::GenericOp op) {
         rewriter.eraseOp(expand);
     }
   return fusableEpilogue(op);
-}
-
-/// The epilogue's body on one accumulator vector `acc` (standing for the
-/// contraction result `produced`): its other operands are read at the same
-/// place, as vectors along the column dim or as broadcast scalars.
-Value applyEpilogue(OpBuilder &b, Location l, linalg::GenericOp epilogue,
-                    Value produced, Value acc, VectorType vecType,
-                    function_ref<SmallVector<Value>(AffineMap)> indicesOf,
-                    Value pad, bool inBounds) {
-  Block &body = epilogue.getRegion().front();
-  IRMapping mapping;
-  unsigned colDim = epilogue.getNumLoops() - 1;
-  for (OpOperand *in : epilogue.getDpsInputOperands()) {
-    BlockArgument arg = body.getArgument(in->getOperandNumber());
-    if (in->get() == produced) {
-      mapping.map(arg, acc);
-      continue;
-    }
-    AffineMap map = epilogue.getMatchingIndexingMap(in);
-    SmallVector<Value> idx = indicesOf(map);
-    bool alongColumns = map.getNumResults() > 0 &&
-                        map.getResults().back() ==
-                            getAffineDimExpr(colDim, b.getContext());
-    if (alongColumns) {
-      mapping.map(arg, b.create<vector::TransferReadOp>(
-                           l, vecType, in->get(), idx, pad,
-                           ArrayRef<bool>{inBounds}));
-    } else {
-      Value s = b.create<tensor::ExtractOp>(l, in->get(), idx);
-      mapping.map(arg, b.create<vector::BroadcastOp>(l, vecType, s));
-    }
-  }
-  for (Operation &op : body.without_terminator()) {
-    // Scalars captured from outside the body are broadcast.
-    for (Value operand : op.getOperands())
-      if (!mapping.contains(operand))
-        mapping.map(operand, b.create<vector::BroadcastOp>(l, vecType, operand));
-    Operation *clone = b.clone(op, mapping);
-    // Same element type as the scalar op (i1 for comparisons), vector shape.
-    clone->getResult(0).setType(
-        VectorType::get(vecType.getShape(), op.getResult(0).getType()));
-    mapping.map(op.getResult(0), clone->getResult(0));
-  }
-  return mapping.lookup(body.getTerminator()->getOperand(0));
 }
 
 /// Replaces `op` (and its epilogue `epilogue`, if any) by a loop nest of

@@ -57,3 +57,22 @@ func.func @half_width(%x: tensor<1x2x15x15xf32>, %w: tensor<2x3x3xf32>, %init: t
   %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x15x15xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x13x13xf32>) -> tensor<1x2x13x13xf32>
   return %r : tensor<1x2x13x13xf32>
 }
+
+// -----
+
+// A depthwise conv with a bias and a fused ReLU6 (from the graph pass):
+// accumulators start from the channel's bias, the clamp is applied in
+// registers, and nothing else touches the output.
+// RUN: cnnc-opt %s --split-input-file --convert-cnn-to-linalg --cnnc-cpu-conv-kernels --canonicalize | FileCheck %s --check-prefix=EPI
+// EPI-LABEL: func @depthwise_bias_relu6
+// EPI:       %[[B:.+]] = tensor.extract %{{.+}}[%{{.+}}] : tensor<2xf32>
+// EPI:       %[[ACC:.+]] = vector.broadcast %[[B]] : f32 to vector<16xf32>
+// EPI-COUNT-9: vector.fma
+// EPI:       arith.maximumf {{.+}} : vector<16xf32>
+// EPI-NEXT:  arith.minimumf {{.+}} : vector<16xf32>
+// EPI-NEXT:  vector.transfer_write
+// EPI-NOT:   linalg.
+func.func @depthwise_bias_relu6(%x: tensor<1x2x16x16xf32>, %w: tensor<2x1x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x16x16xf32> {
+  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2 : i64, activation = "clip", activation_params = array<f32: 0.0, 6.0>} : (tensor<1x2x16x16xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>) -> tensor<1x2x16x16xf32>
+  return %c : tensor<1x2x16x16xf32>
+}
