@@ -10,7 +10,7 @@
 // add. Every output is written once, instead of once per tap and channel.
 //
 //===----------------------------------------------------------------------===//
-#include "backends/cpu/Epilogue.h"
+#include "backends/cpu/KernelSupport.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,14 +28,6 @@ namespace {
 
 int64_t attrAt(DenseIntElementsAttr attr, int i) {
   return attr.getValues<int64_t>()[i];
-}
-
-/// Largest divisor of `n` that is at most `limit`.
-int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d)
-    if (n % d == 0)
-      return d;
-  return 1;
 }
 
 struct ConvShape {

@@ -6,7 +6,7 @@
 // the whole reduction, updated by broadcast-and-FMA outer products.
 //
 //===----------------------------------------------------------------------===//
-#include "backends/cpu/Epilogue.h"
+#include "backends/cpu/KernelSupport.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,14 +26,6 @@ using namespace mlir;
 using namespace cnnc;
 
 namespace {
-
-/// Largest divisor of `n` that is at most `limit`.
-int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d)
-    if (n % d == 0)
-      return d;
-  return 1;
-}
 
 /// The roles of a matrix-product-shaped contraction `out[.., r, .., p] +=
 /// row[.., r, .., k] * col[.., k, .., p]`: p is the output's innermost

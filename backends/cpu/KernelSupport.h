@@ -1,12 +1,13 @@
-//===- Epilogue.h - Element-wise epilogues of CPU kernels -------*- C++ -*-===//
+//===- KernelSupport.h - What the CPU kernel emitters share -----*- C++ -*-===//
 //
 // The CPU kernels (matrix-product micro-kernels, direct convolutions) apply
 // the element-wise op that consumes their result, and start from the bias
-// their init broadcasts, while the result is still in vector registers.
+// their init broadcasts, while the result is still in vector registers; and
+// they pick tile sizes that divide the extents.
 //
 //===----------------------------------------------------------------------===//
-#ifndef CNNC_BACKENDS_CPU_EPILOGUE_H
-#define CNNC_BACKENDS_CPU_EPILOGUE_H
+#ifndef CNNC_BACKENDS_CPU_KERNELSUPPORT_H
+#define CNNC_BACKENDS_CPU_KERNELSUPPORT_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
@@ -33,6 +34,9 @@ applyEpilogue(mlir::OpBuilder &b, mlir::Location l,
 /// null.
 mlir::Value channelBias(mlir::Value init);
 
+/// Largest divisor of `n` that is at most `limit` (at least 1).
+int64_t largestDivisorAtMost(int64_t n, int64_t limit);
+
 } // namespace cnnc
 
-#endif // CNNC_BACKENDS_CPU_EPILOGUE_H
+#endif // CNNC_BACKENDS_CPU_KERNELSUPPORT_H

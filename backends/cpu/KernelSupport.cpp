@@ -1,5 +1,5 @@
-//===- Epilogue.cpp - Element-wise epilogues of CPU kernels ---------------===//
-#include "backends/cpu/Epilogue.h"
+//===- KernelSupport.cpp - What the CPU kernel emitters share -------------===//
+#include "backends/cpu/KernelSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -89,4 +89,11 @@ Value cnnc::channelBias(Value init) {
       ArrayRef<int64_t>(bcast.getDimensions()) != ArrayRef<int64_t>{0, 2, 3})
     return nullptr;
   return bcast.getInput();
+}
+
+int64_t cnnc::largestDivisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
 }
