@@ -187,38 +187,70 @@ Value buildActivation(OpBuilder &b, Location l, const cnn::Activation &act,
   return b.create<arith::SelectOp>(l, neg, scaled, x);
 }
 
-/// A 1x1 convolution with unit strides, no padding and one group: a matrix
-/// product per image, [F, C] x [C, H*W].
+/// A 1x1 convolution with unit strides and no padding, not depthwise: a
+/// matrix product per image and group, [F/G, C/G] x [C/G, H*W].
 bool isPointwise(cnn::Conv2DOp op) {
   ArrayRef<int64_t> filter = op.getFilter().getType().getShape();
   auto ones = [](ArrayRef<int64_t> v) {
     return llvm::all_of(v, [](int64_t x) { return x == 1; });
   };
-  return op.getGroups() == 1 && filter[2] == 1 && filter[3] == 1 &&
+  return !op.isDepthwise() && filter[2] == 1 && filter[3] == 1 &&
          ones(op.getStrides()) &&
          llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
 }
 
 /// out[n, f, p] += filter[f, c] * input[n, c, p] over the flattened spatial
 /// dim p: a contraction whose innermost parallel loop is unit-stride in
-/// both the input and the output.
+/// both the input and the output. With G > 1 groups, a batch of G such
+/// products, out[n, g, f, p] += filter[g, f, c] * input[n, g, c, p]: the
+/// group is a loop of its own, so no tile of the backends ever straddles
+/// two groups.
 Value pointwiseConv(OpBuilder &b, Location loc, Value input, Value filter,
-                    Value init) {
+                    Value init, int64_t groups) {
   MLIRContext *ctx = b.getContext();
   SmallVector<ReassociationIndices> spatial = {{0}, {1}, {2, 3}};
   Value in = b.create<tensor::CollapseShapeOp>(loc, input, spatial);
   Value w = b.create<tensor::CollapseShapeOp>(
       loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
   Value out = b.create<tensor::CollapseShapeOp>(loc, init, spatial);
-  AffineExpr n, f, p, c;
-  bindDims(ctx, n, f, p, c);
-  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {n, c, p}, ctx),
-                                 AffineMap::get(4, 0, {f, c}, ctx),
-                                 AffineMap::get(4, 0, {n, f, p}, ctx)};
   using utils::IteratorType;
-  SmallVector<IteratorType> iterators = {
-      IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-      IteratorType::reduction};
+  SmallVector<AffineMap> maps;
+  SmallVector<IteratorType> iterators(groups > 1 ? 4 : 3,
+                                      IteratorType::parallel);
+  iterators.push_back(IteratorType::reduction);
+  if (groups > 1) {
+    // [N, C, P] -> [N, G, C/G, P], [F, C/G] -> [G, F/G, C/G].
+    auto split = [&](Value v, int64_t dim) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape[dim] /= groups;
+      shape.insert(shape.begin() + dim, groups);
+      SmallVector<ReassociationIndices> reassoc;
+      for (int64_t i = 0, r = 0; i < type.getRank(); ++i) {
+        if (i == dim)
+          reassoc.push_back({r++, r++});
+        else
+          reassoc.push_back({r++});
+      }
+      return b.create<tensor::ExpandShapeOp>(
+          loc, RankedTensorType::get(shape, type.getElementType()), v,
+          reassoc);
+    };
+    in = split(in, 1);
+    w = split(w, 0);
+    out = split(out, 1);
+    AffineExpr n, g, f, p, c;
+    bindDims(ctx, n, g, f, p, c);
+    maps = {AffineMap::get(5, 0, {n, g, c, p}, ctx),
+            AffineMap::get(5, 0, {g, f, c}, ctx),
+            AffineMap::get(5, 0, {n, g, f, p}, ctx)};
+  } else {
+    AffineExpr n, f, p, c;
+    bindDims(ctx, n, f, p, c);
+    maps = {AffineMap::get(4, 0, {n, c, p}, ctx),
+            AffineMap::get(4, 0, {f, c}, ctx),
+            AffineMap::get(4, 0, {n, f, p}, ctx)};
+  }
   Value product =
       b.create<linalg::GenericOp>(
            loc, out.getType(), ValueRange{in, w}, out, maps, iterators,
@@ -228,6 +260,9 @@ Value pointwiseConv(OpBuilder &b, Location loc, Value input, Value filter,
                  l, ValueRange{nb.create<arith::AddFOp>(l, a[2], mul)});
            })
           .getResult(0);
+  if (groups > 1)
+    product = b.create<tensor::CollapseShapeOp>(
+        loc, product, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}});
   return b.create<tensor::ExpandShapeOp>(loc, init.getType(), product,
                                          spatial);
 }
@@ -254,7 +289,7 @@ struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
 
     Value result;
     if (isPointwise(op)) {
-      result = pointwiseConv(rewriter, loc, input, filter, init);
+      result = pointwiseConv(rewriter, loc, input, filter, init, groups);
     } else if (groups == 1) {
       result = rewriter
                    .create<linalg::Conv2DNchwFchwOp>(
