@@ -1,5 +1,6 @@
 //===- ONNXImporter.cpp - ONNX ModelProto to the cnn dialect --------------===//
 #include "frontends/onnx/ONNXImporter.h"
+#include "frontends/onnx/ExternalData.h"
 #include "frontends/onnx/NodeContext.h"
 
 #include "dialects/cnn/CNNDialect.h"
@@ -210,7 +211,19 @@ LogicalResult NodeContext::checkAttributesRead() {
 template <typename T, typename Field>
 static LogicalResult readData(const onnx::TensorProto &t, int64_t n,
                               const Field &field, std::vector<T> &out,
+                              const ExternalDataDir &externalDir,
                               function_ref<InFlightDiagnostic()> emitError) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    // Allocated only once the file is known to hold the data; little-endian
+    // hosts only, as for raw_data.
+    return readExternalData(
+        t, externalDir, static_cast<uint64_t>(n) * sizeof(T),
+        [&] {
+          out.resize(n);
+          return reinterpret_cast<char *>(out.data());
+        },
+        emitError);
+  }
   if (t.has_raw_data()) {
     const std::string &raw = t.raw_data();
     if (raw.size() != static_cast<size_t>(n) * sizeof(T))
@@ -228,13 +241,10 @@ static LogicalResult readData(const onnx::TensorProto &t, int64_t n,
   return success();
 }
 
-FailureOr<ConstTensor>
-onnx_import::parseTensor(const onnx::TensorProto &t,
-                         function_ref<InFlightDiagnostic()> emitError) {
-  if (t.data_location() == onnx::TensorProto::EXTERNAL)
-    return emitError() << "tensor '" << t.name()
-                       << "' stores its data in an external file, which is "
-                          "not supported yet";
+/// parseTensor, reading external data relative to `externalDir`.
+static FailureOr<ConstTensor>
+parseTensorIn(const onnx::TensorProto &t, const ExternalDataDir &externalDir,
+              function_ref<InFlightDiagnostic()> emitError) {
   ConstTensor result;
   int64_t n = 1;
   for (int64_t d : t.dims()) {
@@ -246,18 +256,21 @@ onnx_import::parseTensor(const onnx::TensorProto &t,
   switch (t.data_type()) {
   case onnx::TensorProto::FLOAT:
     result.isFloat = true;
-    if (failed(readData<float>(t, n, t.float_data(), result.floats, emitError)))
+    if (failed(readData<float>(t, n, t.float_data(), result.floats, externalDir,
+                               emitError)))
       return failure();
     return result;
   case onnx::TensorProto::INT64:
     result.isFloat = false;
-    if (failed(readData<int64_t>(t, n, t.int64_data(), result.ints, emitError)))
+    if (failed(readData<int64_t>(t, n, t.int64_data(), result.ints, externalDir,
+                                 emitError)))
       return failure();
     return result;
   case onnx::TensorProto::INT32: {
     result.isFloat = false;
     std::vector<int32_t> ints;
-    if (failed(readData<int32_t>(t, n, t.int32_data(), ints, emitError)))
+    if (failed(readData<int32_t>(t, n, t.int32_data(), ints, externalDir,
+                                 emitError)))
       return failure();
     result.ints.assign(ints.begin(), ints.end());
     return result;
@@ -272,6 +285,14 @@ onnx_import::parseTensor(const onnx::TensorProto &t,
   }
 }
 
+FailureOr<ConstTensor>
+onnx_import::parseTensor(const onnx::TensorProto &t,
+                         function_ref<InFlightDiagnostic()> emitError) {
+  // Only the graph importer knows the model's directory.
+  ExternalDataDir noDir{"", "only graph initializers may do so"};
+  return parseTensorIn(t, noDir, emitError);
+}
+
 //===----------------------------------------------------------------------===//
 // Graph import
 //===----------------------------------------------------------------------===//
@@ -281,9 +302,9 @@ namespace {
 class GraphImporter {
 public:
   GraphImporter(MLIRContext &ctx, StringRef modelName,
-                const ImportOptions &options)
+                ExternalDataDir externalDir, const ImportOptions &options)
       : ctx_(ctx), builder_(&ctx), modelName_(modelName.str()),
-        options_(options) {}
+        externalDir_(std::move(externalDir)), options_(options) {}
 
   FailureOr<OwningOpRef<ModuleOp>> import(const onnx::ModelProto &model);
 
@@ -301,6 +322,7 @@ private:
   MLIRContext &ctx_;
   OpBuilder builder_;
   std::string modelName_;
+  ExternalDataDir externalDir_;
   const ImportOptions &options_;
   llvm::StringMap<ImportedValue> values_;
 };
@@ -389,8 +411,8 @@ GraphImporter::import(const onnx::ModelProto &model) {
   builder_.setInsertionPointToEnd(module->getBody());
 
   for (const onnx::TensorProto &init : graph.initializer()) {
-    FailureOr<ConstTensor> data =
-        parseTensor(init, [&] { return modelError() << "initializer: "; });
+    FailureOr<ConstTensor> data = parseTensorIn(
+        init, externalDir_, [&] { return modelError() << "initializer: "; });
     if (failed(data))
       return failure();
     values_[init.name()] = ImportedValue{
@@ -471,7 +493,8 @@ cnnc::importONNXModelFromBytes(StringRef bytes, StringRef name,
     return emitError(FileLineColLoc::get(&context, name, 0, 0))
            << "cannot parse '" << name
            << "' as an ONNX model (truncated or not a ModelProto)";
-  GraphImporter importer(context, llvm::sys::path::filename(name), options);
+  GraphImporter importer(context, llvm::sys::path::filename(name),
+                         externalDataDirOf(name), options);
   return importer.import(model);
 }
 
