@@ -30,7 +30,9 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
 importONNXModel(llvm::StringRef path, mlir::MLIRContext &context,
                 const ImportOptions &options = {});
 
-/// Imports a serialized ModelProto; `name` is used in locations and errors.
+/// Imports a serialized ModelProto; `name` is used in locations and errors,
+/// and, when it names a file on disk, external data is read relative to its
+/// directory (otherwise a model with external data is rejected).
 mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
 importONNXModelFromBytes(llvm::StringRef bytes, llvm::StringRef name,
                          mlir::MLIRContext &context,
