@@ -22,17 +22,24 @@ def CPUInterchangeForVectorization
 
 def CPUTileAndVectorize
     : Pass<"cnnc-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
-  let summary = "Register-block and vectorize contractions (1x1 convs)";
+  let summary = "Matrix products (1x1 convs, GEMMs) as register-blocked "
+                "micro-kernels";
   let description = [{
-    Tiles each linalg contraction on tensors whose indexing maps are
-    projected permutations (the pointwise convolutions, matrix products):
-    the output's innermost dimension by a multiple of the vector width, the
-    next output dimension by as many rows as keep the accumulator tile in
-    vector registers, other parallel dimensions by 1, and every reduction
-    dimension by 1 in an inner sequential loop. The innermost tile is then
-    vectorized and the accumulator tile's read and write are hoisted out of
-    the reduction loop, which then carries it as a vector (in registers).
-    Tile sizes divide the extents, so no tile is partial.
+    Replaces each linalg contraction on tensors shaped like a matrix
+    product, `out[.., r, .., p] += row[.., r, .., k] * col[.., k, .., p]`
+    with p unit-stride in the output and the column operand (pointwise and
+    grouped pointwise convolutions, matrix products with unit-stride
+    weights), by a loop nest of micro-kernels. A kernel covers up to four
+    vectors of p and as many rows r as leave half the vector registers for
+    accumulators (a divisor of the extent; batch dims such as the group
+    are loops of their own, so no kernel straddles a group); it carries
+    the accumulators in registers through the whole reduction, each step
+    one column-operand load and, per row, one broadcast and one
+    multiply-add. Accumulators start from the bias when the init broadcasts
+    one; the element-wise op consuming the result (activation, residual
+    add) is applied before the single store. A p extent that no vector
+    multiple divides ends in a masked tile. Named linalg.matmul ops are
+    generalized first.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
