@@ -7,9 +7,13 @@ include "mlir/Pass/PassBase.td"
 def ConvertCNNToLinalg : Pass<"convert-cnn-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower cnn ops to linalg, tensor and arith on tensors";
   let description = [{
-    The lowering every backend shares. Convolutions and pooling become
-    linalg's named NCHW ops (grouped convolutions the NGCHW form, depthwise
-    the CHW form) over an explicitly padded input; element-wise ops become
+    The lowering every backend shares. Pointwise (1x1, unit-stride,
+    unpadded) convolutions become matrix-product contractions over the
+    flattened spatial dim (grouped ones a batch of them, one per group);
+    other convolutions and pooling become linalg's named NCHW ops (grouped
+    convolutions the NGCHW form, depthwise the CHW form) over an explicitly
+    padded input; a conv's epilogue activation and the activation ops share
+    one element-wise definition; element-wise ops become
     `linalg.generic` with NumPy broadcasting maps, so that linalg's
     element-wise fusion can merge them; data movement becomes tensor slices
     and reshapes. Static shapes only.
