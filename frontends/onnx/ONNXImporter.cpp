@@ -8,10 +8,13 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
+#include "onnx/checker.h"
+#include "onnx/defs/schema.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -317,6 +320,8 @@ private:
     return emitError(FileLineColLoc::get(&ctx_, modelName_, 0, 0));
   }
   FailureOr<Shape> inputShape(const onnx::ValueInfoProto &info);
+  LogicalResult runONNXChecker(const onnx::ModelProto &model, int opset,
+                               TypeRange resultTypes);
   LogicalResult importNode(const onnx::NodeProto &node, int index, int opset);
 
   MLIRContext &ctx_;
@@ -392,6 +397,51 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index,
     return failure();
   return failure(failed(ctx.checkAttributesRead()) ||
                  failed(ctx.checkOutputsSet()));
+}
+
+/// libonnx's own checker, where it knows the model's opset (it knows those
+/// up to the release it was built from; newer models get cnnc's checks
+/// only), the model keeps no tensor in external files (cnnc checks and
+/// reads those itself: the checker's path handling is not safe on hostile
+/// models), and names the default domain "" (the checker does not know
+/// "ai.onnx" as its other name).
+LogicalResult GraphImporter::runONNXChecker(const onnx::ModelProto &model,
+                                            int opset,
+                                            TypeRange resultTypes) {
+  const auto &versions =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto known = versions.find(onnx::ONNX_DOMAIN);
+  if (known == versions.end() || opset > known->second.second)
+    return success();
+  for (const onnx::TensorProto &init : model.graph().initializer())
+    if (init.data_location() == onnx::TensorProto::EXTERNAL)
+      return success();
+  // The checker does not take "ai.onnx" as the default domain's other name.
+  if (llvm::none_of(model.opset_import(),
+                    [](const auto &o) { return o.domain().empty(); }))
+    return success();
+  // Exporters often leave graph outputs without a shape, which ONNX
+  // Runtime accepts and this checker does not: check a copy with the
+  // shapes cnnc inferred.
+  onnx::ModelProto checked = model;
+  for (auto [out, type] :
+       llvm::zip(*checked.mutable_graph()->mutable_output(), resultTypes)) {
+    auto *tensorType = out.mutable_type()->mutable_tensor_type();
+    if (tensorType->has_shape())
+      continue;
+    for (int64_t d : cast<RankedTensorType>(type).getShape())
+      tensorType->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  try {
+    onnx::checker::check_model(checked);
+  } catch (const std::exception &e) {
+    // One line: the checker's messages span several.
+    std::string message = e.what();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    return modelError() << "ONNX's checker rejects the model: "
+                        << StringRef(message).trim();
+  }
+  return success();
 }
 
 FailureOr<OwningOpRef<ModuleOp>>
@@ -470,6 +520,10 @@ GraphImporter::import(const onnx::ModelProto &model) {
     func.setResultAttr(i, "cnn.name", builder_.getStringAttr(out.name()));
 
   if (failed(verify(*module)))
+    return failure();
+  // cnnc's own checks ran first, so that what they reject is reported at
+  // the node; ONNX's checker then catches what they do not look at.
+  if (failed(runONNXChecker(model, opset, resultTypes)))
     return failure();
   return module;
 }

@@ -70,8 +70,10 @@ public:
   void output(const std::string &name) {
     auto *out = graph().add_output();
     out->set_name(name);
-    out->mutable_type()->mutable_tensor_type()->set_elem_type(
-        onnx::TensorProto::FLOAT);
+    auto *tt = out->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(onnx::TensorProto::FLOAT);
+    // Present but with no dims (unknown rank), as ONNX's checker requires.
+    tt->mutable_shape();
   }
 
   onnx::NodeProto &node(const std::string &opType,
@@ -866,6 +868,24 @@ TEST_F(ImporterTest, AiOnnxDomainIsTheDefault) {
   m.output("y");
   ASSERT_TRUE(import(m)) << diagnostics;
   EXPECT_EQ(opCounts()["cnn.relu"], 1);
+}
+
+// cnnc's own checks pass this graph (it would take the last 'y'), but it is
+// not valid ONNX: two nodes write the same value. ONNX's checker says so.
+TEST_F(ImporterTest, OnnxCheckerRejectsNonSSAGraph) {
+  ModelBuilder m;
+  m.input("x", {1, 4});
+  m.node("Relu", {"x"}, {"y"}, "relu0");
+  m.node("Relu", {"x"}, {"y"}, "relu1");
+  m.output("y");
+  EXPECT_FALSE(import(m));
+  EXPECT_NE(diagnostics.find("ONNX's checker rejects the model"),
+            std::string::npos)
+      << diagnostics;
+  EXPECT_NE(diagnostics.find("single static assignment"), std::string::npos)
+      << diagnostics;
+  EXPECT_EQ(std::count(diagnostics.begin(), diagnostics.end(), '\n'), 1)
+      << "one line: " << diagnostics;
 }
 
 TEST_F(ImporterTest, GraphOutputNotProduced) {
