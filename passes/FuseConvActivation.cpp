@@ -6,6 +6,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cmath>
+
 namespace cnnc {
 #define GEN_PASS_DEF_FUSECONVACTIVATION
 #include "passes/Passes.h.inc"
@@ -53,24 +55,39 @@ struct FuseActivationOp : RewritePattern {
   }
 };
 
-/// mul(c, sigmoid(c)) with c a conv used by just those two: SiLU (swish).
-struct FuseSiLU : OpRewritePattern<cnn::MulOp> {
+/// The activation `x * gate(x)` is, for the gates exporters use: SiLU for
+/// a sigmoid, hard_swish for hard_sigmoid(1/6, 1/2) (how torch exports
+/// Hardswish before opset 14).
+std::optional<cnn::Activation> selfGated(Operation *gate) {
+  if (isa<cnn::SigmoidOp>(gate))
+    return cnn::Activation{"silu", {}};
+  if (auto h = dyn_cast<cnn::HardSigmoidOp>(gate))
+    if (std::abs(h.getAlpha().convertToFloat() - 1.0f / 6.0f) < 1e-6f &&
+        h.getBeta().convertToFloat() == 0.5f)
+      return cnn::Activation{"hard_swish", {}};
+  return std::nullopt;
+}
+
+/// mul(c, gate(c)) with c a conv used by just those two (see selfGated).
+struct FuseSelfGated : OpRewritePattern<cnn::MulOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(cnn::MulOp mul,
                                 PatternRewriter &rewriter) const override {
-    for (auto [x, gate] : {std::pair(mul.getLhs(), mul.getRhs()),
-                           std::pair(mul.getRhs(), mul.getLhs())}) {
-      auto sigmoid = gate.getDefiningOp<cnn::SigmoidOp>();
+    for (auto [x, gateValue] : {std::pair(mul.getLhs(), mul.getRhs()),
+                                std::pair(mul.getRhs(), mul.getLhs())}) {
+      Operation *gate = gateValue.getDefiningOp();
       cnn::Conv2DOp conv = plainConv(x);
-      if (!sigmoid || !conv || sigmoid.getInput() != x ||
-          !sigmoid->hasOneUse() || mul.getType() != conv.getType() ||
+      std::optional<cnn::Activation> act =
+          gate ? selfGated(gate) : std::nullopt;
+      if (!act || !conv || gate->getOperand(0) != x || !gate->hasOneUse() ||
+          mul.getType() != conv.getType() ||
           !llvm::all_of(conv->getUsers(), [&](Operation *user) {
-            return user == mul || user == sigmoid;
+            return user == mul || user == gate;
           }))
         continue;
-      fuse(rewriter, mul, conv, cnn::Activation{"silu", {}});
-      rewriter.eraseOp(sigmoid);
+      fuse(rewriter, mul, conv, *act);
+      rewriter.eraseOp(gate);
       rewriter.eraseOp(conv);
       return success();
     }
@@ -82,7 +99,7 @@ struct FuseConvActivationPass
     : cnnc::impl::FuseConvActivationBase<FuseConvActivationPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseActivationOp, FuseSiLU>(&getContext());
+    patterns.add<FuseActivationOp, FuseSelfGated>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(),
                                             std::move(patterns))))
       signalPassFailure();

@@ -23,9 +23,10 @@ def FuseConvActivation : Pass<"cnn-fuse-conv-activation", "mlir::func::FuncOp"> 
   let description = [{
     `act(conv(x))` becomes `conv(x) {activation = ...}` when the activation
     is the convolution's only user: relu, clip (relu6), sigmoid, tanh,
-    hard_swish, hard_sigmoid, leaky_relu, and silu, which exporters spell
-    `mul(c, sigmoid(c))` (the sigmoid and the mul being the conv's only two
-    users). The backends then apply it while the convolution's result is in
+    hard_swish, hard_sigmoid, leaky_relu, and the self-gated forms
+    exporters spell `mul(c, gate(c))` (the gate and the mul being the conv's
+    only two users): silu for a sigmoid gate, hard_swish for
+    hard_sigmoid(1/6, 1/2). The backends then apply it while the convolution's result is in
     registers. A convolution that already has an activation is left alone.
   }];
 }

@@ -62,3 +62,32 @@ func.func @not_fused(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> (tenso
   %f = cnn.sigmoid %e : tensor<1x2x4x4xf32>
   return %a, %f : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Hardswish as torch exports it before opset 14: x * hard_sigmoid(x) with
+// alpha 1/6 and beta 1/2.
+// CHECK-LABEL: func @hard_swish_spelled_out
+// CHECK:       %[[C:.+]] = cnn.conv2d {{.*}}activation = "hard_swish"
+// CHECK-NOT:   cnn.hard_sigmoid
+// CHECK-NOT:   cnn.mul
+// CHECK:       return %[[C]]
+func.func @hard_swish_spelled_out(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %s = cnn.hard_sigmoid %c {alpha = 0.166666672 : f32, beta = 0.5 : f32} : tensor<1x2x4x4xf32>
+  %r = cnn.mul %c, %s : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Another hard_sigmoid as the gate is not hard_swish: left alone.
+// CHECK-LABEL: func @other_gate
+// CHECK:       cnn.hard_sigmoid
+// CHECK:       cnn.mul
+func.func @other_gate(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %s = cnn.hard_sigmoid %c {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<1x2x4x4xf32>
+  %r = cnn.mul %c, %s : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
