@@ -354,7 +354,11 @@ FailureOr<Shape> GraphImporter::inputShape(const onnx::ValueInfoProto &info) {
                         << "' has no shape; give one with --input-shape";
   Shape shape;
   for (const auto &[i, dim] : llvm::enumerate(tt.shape().dim())) {
-    if (!dim.has_dim_value() || dim.dim_value() <= 0)
+    if (dim.has_dim_value() && dim.dim_value() == 0)
+      return modelError() << "graph input '" << info.name() << "' dimension "
+                          << i << " has extent 0; empty tensors are not "
+                             "supported";
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
       return modelError() << "graph input '" << info.name() << "' dimension "
                           << i << " is dynamic"
                           << (dim.has_dim_param()

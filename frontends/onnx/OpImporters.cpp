@@ -1280,7 +1280,7 @@ static const OpImporter kImporters[] = {
     {"LRN", 1, 21, "4-D (NCHW)", importLRN},
     {"LeakyRelu", 6, 21, "", importLeakyRelu},
     {"MatMul", 1, 21, "2-D", importMatMul},
-    {"MaxPool", 8, 21, "2-D; storage_order=0; no Indices output",
+    {"MaxPool", 7, 21, "2-D; storage_order=0; no Indices output",
      importMaxPool},
     {"Mul", 7, 21, "NumPy broadcasting; folded on compile-time data",
      importArith<mlir::cnn::MulOp>},

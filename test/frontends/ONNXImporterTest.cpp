@@ -564,6 +564,16 @@ TEST_F(ImporterTest, FloatConstantBecomesWeight) {
             std::vector<float>({2.0f, 3.0f}));
 }
 
+TEST_F(ImporterTest, ZeroExtentInputIsNotCalledDynamic) {
+  ModelBuilder m;
+  m.input("x", {0, 4});
+  m.node("Relu", {"x"}, {"y"}, "relu0");
+  m.output("y");
+  EXPECT_FALSE(import(m));
+  EXPECT_EQ(diagnostics, "graph input 'x' dimension 0 has extent 0; empty "
+                         "tensors are not supported\n");
+}
+
 TEST_F(ImporterTest, DynamicInputDimNeedsAShape) {
   ModelBuilder m;
   m.input("x", {-1, 3, 4, 4});
