@@ -57,6 +57,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
 }
 
 void cnnc::buildCPUToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createCPUApproximateMath());
   VectorTransferToSCFOptions vectorToSCF;
   vectorToSCF.enableFullUnroll();
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToSCF));

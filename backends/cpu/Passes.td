@@ -77,6 +77,19 @@ def CPUConvKernels : Pass<"cnnc-cpu-conv-kernels", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def CPUApproximateMath
+    : Pass<"cnnc-cpu-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Transcendental functions as vector polynomials";
+  let description = [{
+    Rewrites math.exp, math.tanh, math.log and friends into MLIR's
+    polynomial approximations, which work lane by lane on vectors. LLVM
+    would otherwise call libm's scalar expf once per lane, which makes a
+    SiLU or sigmoid epilogue cost more than the convolution before it.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def CPUPlanMemory : Pass<"cnnc-cpu-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place every intermediate buffer of @main in one workspace";
   let description = [{
