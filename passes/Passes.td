@@ -31,4 +31,11 @@ def FuseConvActivation : Pass<"cnn-fuse-conv-activation", "mlir::func::FuncOp"> 
   }];
 }
 
+def FoldChannelShuffle : Pass<"cnn-fold-channel-shuffle", "mlir::func::FuncOp"> {
+  let summary = "Fold concat / channel shuffle / split chains into one op";
+  let description = [{
+    (description written with the implementation)
+  }];
+}
+
 #endif // CNNC_PASSES_PASSES_TD

@@ -38,6 +38,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
   options.bufferizeFunctionBoundaries = true;
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addNestedPass<func::FuncOp>(createCPUGroupTiling());
   pm.addNestedPass<func::FuncOp>(createCPUTileAndVectorize());
   pm.addNestedPass<func::FuncOp>(createCPUConvKernels());
   pm.addPass(createCanonicalizerPass());
@@ -49,6 +50,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
   // MLIR 19 on a function that returns one of its arguments.
   outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCPUForwardCopies());
   pm.addPass(createCPUPlanMemory());
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());

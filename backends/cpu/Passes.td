@@ -90,6 +90,21 @@ def CPUApproximateMath
                            "mlir::vector::VectorDialect"];
 }
 
+def CPUForwardCopies : Pass<"cnnc-cpu-forward-copies", "mlir::ModuleOp"> {
+  let summary = "Compute a buffer in the place it is finally copied to";
+  let description = [{
+    (description written with the implementation)
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def CPUGroupTiling : Pass<"cnnc-cpu-group-tiling", "mlir::func::FuncOp"> {
+  let summary = "Choose tiles of grouped and depthwise convolutions";
+  let description = [{
+    (description written with the implementation)
+  }];
+}
+
 def CPUPlanMemory : Pass<"cnnc-cpu-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place every intermediate buffer of @main in one workspace";
   let description = [{

@@ -184,6 +184,35 @@ LogicalResult SplitOp::verify() {
                     [&] { return emitOpError(); });
 }
 
+LogicalResult ChannelPermuteOp::verify() {
+  if (getInputs().empty() || getResults().empty())
+    return emitOpError("needs at least one input and one result");
+  ArrayRef<int64_t> first = shapeOf(getInputs().front());
+  int64_t in = 0, out = 0;
+  auto sameImage = [&](Value v) {
+    ArrayRef<int64_t> s = shapeOf(v);
+    return s[0] == first[0] && s[2] == first[2] && s[3] == first[3];
+  };
+  for (Value v : getInputs()) {
+    if (!sameImage(v))
+      return emitOpError("inputs and results must agree in N, H and W");
+    in += shapeOf(v)[1];
+  }
+  for (Value v : getResults()) {
+    if (!sameImage(v))
+      return emitOpError("inputs and results must agree in N, H and W");
+    out += shapeOf(v)[1];
+  }
+  if (static_cast<int64_t>(getSources().size()) != out)
+    return emitOpError("has ") << getSources().size()
+                               << " sources for " << out << " result channels";
+  for (int64_t s : getSources())
+    if (s < 0 || s >= in)
+      return emitOpError("source channel ")
+             << s << " is out of range for " << in << " input channels";
+  return success();
+}
+
 LogicalResult PadOp::verify() {
   return verifyResultShape(*this, inferPadShape(shapeOf(getInput()), getPads(),
                                                 getMode(),

@@ -322,6 +322,25 @@ def CNN_SplitOp : CNN_Op<"split", [Pure]> {
   let hasVerifier = 1;
 }
 
+def CNN_ChannelPermuteOp : CNN_Op<"channel_permute", [Pure]> {
+  let summary = "Routes channels of 4-D inputs to 4-D results";
+  let description = [{
+    Number the channels (dim 1) of the inputs, taken in order, 0 .. T-1, and
+    those of the results the same way. Result channel `j` of that numbering
+    is input channel `sources[j]`; every input and result has the same N, H
+    and W. A concat along channels is the identity with one result, a split
+    the identity with one input, and ShuffleNet's channel shuffle a
+    permutation; `--cnn-fold-channel-shuffle` turns concat -> shuffle ->
+    split chains into one such op and then into the producers and consumers.
+  }];
+  let arguments = (ins Variadic<CNN_Tensor4D>:$inputs,
+                   DenseI64ArrayAttr:$sources);
+  let results = (outs Variadic<CNN_Tensor4D>:$results);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def CNN_PadOp : CNN_Op<"pad", [Pure]> {
   let summary = "Pads every dim: `constant` (with value), `edge` or `reflect`";
   let description = [{
