@@ -10,6 +10,7 @@ void cnnc::buildGraphOptimizationPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNorm());
   pm.addNestedPass<func::FuncOp>(createFuseConvActivation());
+  pm.addNestedPass<func::FuncOp>(createFoldChannelShuffle());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -967,6 +967,70 @@ struct SplitPattern : OpConversionPattern<cnn::SplitOp> {
   }
 };
 
+/// Each result of a channel_permute is built from runs of channels that
+/// come from one input at a constant positive stride: one strided
+/// extract_slice and one insert_slice per run, so a concat, a split or a
+/// shuffle costs a copy of each channel at most (none for a result that is
+/// a whole input). The graph passes leave none of these on the networks
+/// they fold (see --cnn-fold-channel-shuffle).
+struct ChannelPermutePattern : OpConversionPattern<cnn::ChannelPermuteOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::ChannelPermuteOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    // (input, channel) of every channel in the inputs' numbering.
+    SmallVector<std::pair<unsigned, int64_t>> where;
+    for (auto [i, in] : llvm::enumerate(adaptor.getInputs()))
+      for (int64_t c = 0, e = tensorType(in).getDimSize(1); c < e; ++c)
+        where.push_back({static_cast<unsigned>(i), c});
+    ArrayRef<int64_t> sources = op.getSources();
+    SmallVector<Value> results;
+    int64_t next = 0;
+    for (Value result : op.getResults()) {
+      RankedTensorType type = tensorType(result);
+      ArrayRef<int64_t> shape = type.getShape();
+      int64_t channels = shape[1];
+      Value built;
+      for (int64_t j = 0; j < channels;) {
+        auto [input, first] = where[sources[next + j]];
+        int64_t stride = 1, length = 1;
+        if (j + 1 < channels) {
+          auto [nextInput, second] = where[sources[next + j + 1]];
+          if (nextInput == input && second > first)
+            stride = second - first;
+        }
+        while (j + length < channels &&
+               where[sources[next + j + length]] ==
+                   std::make_pair(input, first + length * stride))
+          ++length;
+        Value in = adaptor.getInputs()[input];
+        Value part = in;
+        if (length != tensorType(in).getDimSize(1) || stride != 1)
+          part = extractSlice(rewriter, loc, in, {0, first, 0, 0},
+                              {shape[0], length, shape[2], shape[3]},
+                              {1, stride, 1, 1});
+        if (length == channels) {
+          built = part;
+        } else {
+          if (!built)
+            built = rewriter.create<tensor::EmptyOp>(loc, shape,
+                                                     type.getElementType());
+          built = rewriter.create<tensor::InsertSliceOp>(
+              loc, part, built, ValueRange{}, ValueRange{}, ValueRange{},
+              ArrayRef<int64_t>{0, j, 0, 0},
+              tensorType(part).getShape(), ArrayRef<int64_t>{1, 1, 1, 1});
+        }
+        j += length;
+      }
+      results.push_back(built);
+      next += channels;
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 /// `edge` and `reflect` padding, one dim at a time: the input goes in the
 /// middle, and each padded row is a copy of one input row (the border row,
 /// or its mirror image), so only static slices are needed.
@@ -1059,7 +1123,7 @@ struct ConvertCNNToLinalgPass
              BinaryPattern<cnn::SubOp, arith::SubFOp>,
              BinaryPattern<cnn::DivOp, arith::DivFOp>, SoftmaxPattern,
              ReduceMeanPattern, LRNPattern, TransposePattern, SlicePattern,
-             SplitPattern, PadPattern>(ctx);
+             SplitPattern, PadPattern, ChannelPermutePattern>(ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
