@@ -1,13 +1,14 @@
 //===- ConvKernels.cpp - Direct convolutions as vector kernels ------------===//
 //
-// Depthwise and regular (one group) NCHW convolutions whose output rows are
-// at least a vector wide become loop nests over (image, output-channel
-// block, output row, output column tile). Each kernel keeps one vector of
-// outputs per channel of its block in a register while it accumulates
-// every input channel and every KH x KW tap: per tap, one load of the input
-// row (unit stride; stride 2 loads twice the width and keeps the even
-// lanes) and, per output channel, one broadcast weight and one multiply-
-// add. Every output is written once, instead of once per tap and channel.
+// Depthwise, grouped and one-group NCHW convolutions become loop nests over
+// (image, spatial tile, output-channel tile, output row, output column
+// tile), tiled as cnnc-cpu-group-tiling planned. Each kernel keeps one
+// vector of outputs per channel of its tile in a register while it
+// accumulates every input channel of their group and every KH x KW tap:
+// per tap and group in the tile, one load of the input row (unit stride;
+// stride 2 loads twice the width and keeps the even lanes) and, per output
+// channel of that group, one broadcast weight and one multiply-add. Every
+// output is written once, instead of once per tap and channel.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/KernelSupport.h"
@@ -15,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CPUCONVKERNELS
@@ -26,37 +28,36 @@ using namespace cnnc;
 
 namespace {
 
-int64_t attrAt(DenseIntElementsAttr attr, int i) {
-  return attr.getValues<int64_t>()[i];
-}
-
-struct ConvShape {
+/// A direct convolution in NCHW terms: input [N, C, H, W], filter
+/// [F, C/g, KH, KW] ([C, KH, KW] when depthwise), init [N, F, OH, OW].
+/// `produced` is the op whose NCHW result the kernels compute: the
+/// convolution itself, or the collapse of a grouped one's [N, g, F/g, OH,
+/// OW] result.
+struct DirectConv {
+  Operation *op;
+  Operation *produced;
+  Value input, filter, init;
   bool depthwise;
-  int64_t channelsIn; // reduced per output channel (1 for depthwise)
+  int64_t channelsIn, channelsOut; // per group
   int64_t kh, kw, sh, sw, dh, dw;
 };
 
-/// Emits the kernels for a convolution `op` (static shapes) with operands
-/// input [N, C, H, W], filter ([C, KH, KW] depthwise, [F, C, KH, KW]
-/// otherwise), init [N, F, OH, OW], and replaces it.
-void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
-                     const ConvShape &conv, int64_t vectorWidth,
-                     int64_t rowsLimit) {
-  Location loc = op.getLoc();
+/// Emits the kernels for `conv` tiled by `plan` and replaces it.
+void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
+                     const GroupTilingPlan &plan) {
+  Location loc = conv.op->getLoc();
   // The activation (or other element-wise op) after the conv is applied
   // before the store; a broadcast bias is where the accumulators start.
-  linalg::GenericOp epilogue = fusableEpilogue(op);
-  Operation *root = epilogue ? epilogue.getOperation() : op.getOperation();
+  linalg::GenericOp epilogue = fusableEpilogue(conv.produced);
+  Operation *root = epilogue ? epilogue.getOperation() : conv.produced;
   rewriter.setInsertionPoint(root);
-  Value input = op.getDpsInputOperand(0)->get();
-  Value filter = op.getDpsInputOperand(1)->get();
-  Value init = op.getDpsInitOperand(0)->get();
-  Value bias = channelBias(init);
-  ArrayRef<int64_t> out = cast<RankedTensorType>(init.getType()).getShape();
-  // Whole vectors, or half vectors for rows narrower than one.
-  int64_t width = out[3] >= vectorWidth ? vectorWidth : vectorWidth / 2;
+  Value bias = channelBias(conv.init);
+  ArrayRef<int64_t> out =
+      cast<RankedTensorType>(conv.init.getType()).getShape();
+  int64_t width = plan.lanes;
   bool outInBounds = out[3] % width == 0;
-  int64_t rows = conv.depthwise ? 1 : largestDivisorAtMost(out[1], rowsLimit);
+  int64_t tileGroups = plan.groupsPerTile;
+  int64_t perGroup = plan.channelsPerTile / tileGroups;
   Type f32 = rewriter.getF32Type();
   auto outVec = VectorType::get({width}, f32);
   auto inVec = VectorType::get({width * conv.sw}, f32);
@@ -70,26 +71,48 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
   Value zero = cst(rewriter, 0), one = cst(rewriter, 1);
   Value pad =
       rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
-  SmallVector<Value> lbs(4, zero);
-  SmallVector<Value> ubs = {cst(rewriter, out[0]), cst(rewriter, out[1]),
-                            cst(rewriter, out[2]), cst(rewriter, out[3])};
-  SmallVector<Value> steps = {one, cst(rewriter, rows), one,
+  // (image, spatial tile, channel tile, row in the spatial tile, columns).
+  SmallVector<Value> lbs(5, zero);
+  SmallVector<Value> ubs = {cst(rewriter, out[0]), cst(rewriter, out[2]),
+                            cst(rewriter, out[1]),
+                            cst(rewriter, plan.rowsPerTile),
+                            cst(rewriter, out[3])};
+  SmallVector<Value> steps = {one, cst(rewriter, plan.rowsPerTile),
+                              cst(rewriter, plan.channelsPerTile), one,
                               cst(rewriter, width)};
-  Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : init;
+  Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : conv.init;
   if (!epilogue && bias)
     dest = rewriter.create<tensor::EmptyOp>(loc, out, rewriter.getF32Type());
   scf::LoopNest nest = scf::buildLoopNest(
       rewriter, loc, lbs, ubs, steps, ValueRange{dest},
       [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iter) {
-        Value n = ivs[0], f0 = ivs[1], oh = ivs[2], ow = ivs[3];
-        auto affine = [&](Value v, int64_t scale, int64_t offset) -> Value {
-          Value s = b.create<arith::MulIOp>(l, v, cst(b, scale));
-          return b.create<arith::AddIOp>(l, s, cst(b, offset));
+        auto add = [&](Value v, int64_t c) -> Value {
+          return c ? b.create<arith::AddIOp>(l, v, cst(b, c)).getResult() : v;
         };
+        auto mul = [&](Value v, int64_t c) -> Value {
+          return c != 1 ? b.create<arith::MulIOp>(l, v, cst(b, c)).getResult()
+                        : v;
+        };
+        auto affine = [&](Value v, int64_t scale, int64_t offset) {
+          return add(mul(v, scale), offset);
+        };
+        Value n = ivs[0], f0 = ivs[2], ow = ivs[4];
+        Value oh = b.create<arith::AddIOp>(l, ivs[1], ivs[3]);
         SmallVector<Value> channels;
-        for (int64_t r = 0; r < rows; ++r)
-          channels.push_back(r ? b.create<arith::AddIOp>(l, f0, cst(b, r))
-                               : f0);
+        for (int64_t r = 0; r < plan.channelsPerTile; ++r)
+          channels.push_back(add(f0, r));
+        // First input channel of each group of the tile (the tile starts a
+        // group, or lies inside one).
+        SmallVector<Value> groupInputs;
+        if (plan.groups > 1) {
+          Value group =
+              conv.channelsOut == 1
+                  ? f0
+                  : b.create<arith::DivUIOp>(l, f0, cst(b, conv.channelsOut))
+                        .getResult();
+          for (int64_t j = 0; j < tileGroups; ++j)
+            groupInputs.push_back(mul(add(group, j), conv.channelsIn));
+        }
         SmallVector<Value> accs;
         for (Value f : channels)
           accs.push_back(
@@ -97,35 +120,42 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
                          l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
                          .getResult()
                    : b.create<vector::TransferReadOp>(
-                         l, outVec, init, ValueRange{n, f, oh, ow}, pad,
+                         l, outVec, conv.init, ValueRange{n, f, oh, ow}, pad,
                          ArrayRef<bool>{outInBounds})
                          .getResult());
-        // All taps of input channel `c` into `accs`.
+        // All taps of input channel `c` (of each group) into `accs`; `c` is
+        // null when groups have one input channel.
         auto taps = [&](OpBuilder &tb, Value c, SmallVector<Value> accs) {
           for (int64_t kh = 0; kh < conv.kh; ++kh) {
             Value ih = affine(oh, conv.sh, kh * conv.dh);
             for (int64_t kw = 0; kw < conv.kw; ++kw) {
               Value iw = affine(ow, conv.sw, kw * conv.dw);
-              Value row = tb.create<vector::TransferReadOp>(
-                  l, inVec, input, ValueRange{n, c, ih, iw}, pad,
-                  ArrayRef<bool>{false});
-              if (conv.sw != 1)
-                row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
-              for (int64_t r = 0; r < rows; ++r) {
-                SmallVector<Value> at = {cst(tb, kh), cst(tb, kw)};
-                at.insert(at.begin(), conv.depthwise ? c : channels[r]);
-                if (!conv.depthwise)
-                  at.insert(at.begin() + 1, c);
-                Value w = tb.create<tensor::ExtractOp>(l, filter, at);
-                Value wv = tb.create<vector::BroadcastOp>(l, outVec, w);
-                accs[r] = tb.create<vector::FMAOp>(l, row, wv, accs[r]);
+              for (int64_t j = 0; j < tileGroups; ++j) {
+                Value inC = plan.groups == 1 ? c
+                            : c ? tb.create<arith::AddIOp>(l, groupInputs[j], c)
+                                      .getResult()
+                                : groupInputs[j];
+                Value row = tb.create<vector::TransferReadOp>(
+                    l, inVec, conv.input, ValueRange{n, inC, ih, iw}, pad,
+                    ArrayRef<bool>{false});
+                if (conv.sw != 1)
+                  row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
+                for (int64_t r = j * perGroup; r < (j + 1) * perGroup; ++r) {
+                  SmallVector<Value> at = {channels[r], cst(tb, kh),
+                                           cst(tb, kw)};
+                  if (!conv.depthwise)
+                    at.insert(at.begin() + 1, c ? c : zero);
+                  Value w = tb.create<tensor::ExtractOp>(l, conv.filter, at);
+                  Value wv = tb.create<vector::BroadcastOp>(l, outVec, w);
+                  accs[r] = tb.create<vector::FMAOp>(l, row, wv, accs[r]);
+                }
               }
             }
           }
           return accs;
         };
-        if (conv.depthwise) {
-          accs = taps(b, f0, accs);
+        if (conv.channelsIn == 1 && plan.groups > 1) {
+          accs = taps(b, Value(), accs);
         } else {
           auto loop = b.create<scf::ForOp>(
               l, zero, cst(b, conv.channelsIn), one, accs,
@@ -142,7 +172,7 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
             // The epilogue's loops are the output's (n, f, oh, ow).
             SmallVector<Value> at = {n, f, oh, ow};
             v = applyEpilogue(
-                b, l, epilogue, op->getResult(0), acc, outVec,
+                b, l, epilogue, conv.produced->getResult(0), acc, outVec,
                 [&](AffineMap map) {
                   SmallVector<Value> idx;
                   for (AffineExpr e : map.getResults())
@@ -160,57 +190,109 @@ void emitConvKernels(RewriterBase &rewriter, linalg::LinalgOp op,
       });
   rewriter.replaceOp(root, nest.results);
   if (epilogue)
-    rewriter.eraseOp(op);
+    rewriter.eraseOp(conv.produced);
+  if (conv.produced != conv.op)
+    rewriter.eraseOp(conv.op);
 }
 
-bool staticTensors(Operation *op) {
-  return llvm::all_of(op->getOperandTypes(), [](Type t) {
-    auto tensor = dyn_cast<RankedTensorType>(t);
-    return tensor && tensor.hasStaticShape();
-  });
+/// `v` ([.., g, x/g, ..]) with the dims of `groups` merged: the source of
+/// the expand_shape that split them, or a new collapse_shape.
+Value ungroup(RewriterBase &rewriter, Value v,
+              ArrayRef<ReassociationIndices> groups) {
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>())
+    if (ArrayRef<ReassociationIndices>(expand.getReassociationIndices()) ==
+        groups)
+      return expand.getSrc();
+  return rewriter.create<tensor::CollapseShapeOp>(v.getLoc(), v, groups);
 }
 
-/// Output width, or 0 if `op` does not qualify.
-int64_t outputWidth(linalg::LinalgOp op) {
-  if (!op.hasPureTensorSemantics() || !staticTensors(op))
-    return 0;
-  return cast<RankedTensorType>(op.getDpsInitOperand(0)->get().getType())
-      .getDimSize(3);
+/// The NCHW view of a planned convolution, or nothing if the kernels do not
+/// cover it (a grouped one whose result is not collapsed back to NCHW).
+template <typename ConvOp>
+std::optional<DirectConv> directConv(RewriterBase &rewriter, ConvOp op) {
+  auto strides = op.getStrides().template getValues<int64_t>();
+  auto dilations = op.getDilations().template getValues<int64_t>();
+  ArrayRef<int64_t> filter =
+      cast<RankedTensorType>(op.getDpsInputOperand(1)->get().getType())
+          .getShape();
+  int64_t rank = filter.size();
+  DirectConv conv{op,
+                  op,
+                  op.getDpsInputOperand(0)->get(),
+                  op.getDpsInputOperand(1)->get(),
+                  op.getDpsInitOperand(0)->get(),
+                  std::is_same_v<ConvOp, linalg::DepthwiseConv2DNchwChwOp>,
+                  1,
+                  1,
+                  filter[rank - 2],
+                  filter[rank - 1],
+                  strides[0],
+                  strides[1],
+                  dilations[0],
+                  dilations[1]};
+  if constexpr (std::is_same_v<ConvOp, linalg::Conv2DNchwFchwOp>) {
+    conv.channelsIn = filter[1];
+    conv.channelsOut = filter[0];
+  } else if constexpr (std::is_same_v<ConvOp, linalg::Conv2DNgchwGfchwOp>) {
+    SmallVector<ReassociationIndices> channels = {{0}, {1, 2}, {3}, {4}};
+    Value result = op->getResult(0);
+    auto collapse = result.hasOneUse()
+                        ? dyn_cast<tensor::CollapseShapeOp>(
+                              *result.getUsers().begin())
+                        : nullptr;
+    if (!collapse || collapse.getReassociationIndices() != channels)
+      return std::nullopt;
+    conv.produced = collapse;
+    conv.channelsIn = filter[2];
+    conv.channelsOut = filter[1];
+    rewriter.setInsertionPoint(op);
+    conv.input = ungroup(rewriter, conv.input, channels);
+    conv.filter = ungroup(rewriter, conv.filter, {{0, 1}, {2}, {3}, {4}});
+    conv.init = ungroup(rewriter, conv.init, channels);
+  }
+  return conv;
+}
+
+/// Whether `plan` tiles `conv` exactly: whole channel tiles inside a group
+/// or of whole groups, whole spatial tiles.
+bool planFits(const DirectConv &conv, const GroupTilingPlan &plan) {
+  ArrayRef<int64_t> out =
+      cast<RankedTensorType>(conv.init.getType()).getShape();
+  int64_t perGroup = plan.channelsPerTile / plan.groupsPerTile;
+  bool channelsFit = plan.groupsPerTile == 1
+                         ? conv.channelsOut % perGroup == 0
+                         : perGroup == conv.channelsOut;
+  return channelsFit && plan.groups * conv.channelsOut == out[1] &&
+         out[2] % plan.rowsPerTile == 0;
 }
 
 struct CPUConvKernelsPass
     : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {
-  using CPUConvKernelsBase::CPUConvKernelsBase;
-
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, ConvShape>> convs;
-    auto shapeOf = [](auto op, bool depthwise) {
-      auto filter = cast<RankedTensorType>(
-          op.getDpsInputOperand(1)->get().getType());
-      int64_t rank = filter.getRank();
-      return ConvShape{depthwise,
-                       depthwise ? 1 : filter.getDimSize(1),
-                       filter.getDimSize(rank - 2),
-                       filter.getDimSize(rank - 1),
-                       attrAt(op.getStrides(), 0),
-                       attrAt(op.getStrides(), 1),
-                       attrAt(op.getDilations(), 0),
-                       attrAt(op.getDilations(), 1)};
-    };
-    // Rows narrower than half a vector are left to the loop vectorizer,
-    // which does better on them than a mostly masked vector would.
+    SmallVector<std::pair<Operation *, GroupTilingPlan>> planned;
     getOperation().walk([&](Operation *op) {
-      if (auto dw = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op)) {
-        if (outputWidth(dw) >= vectorWidth / 2)
-          convs.push_back({dw, shapeOf(dw, true)});
-      } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op)) {
-        if (outputWidth(conv) >= vectorWidth / 2)
-          convs.push_back({conv, shapeOf(conv, false)});
-      }
+      std::optional<GroupTilingPlan> plan = GroupTilingPlan::of(op);
+      if (plan && plan->vector == GroupTilingPlan::Vector::Width &&
+          isa<linalg::DepthwiseConv2DNchwChwOp, linalg::Conv2DNchwFchwOp,
+              linalg::Conv2DNgchwGfchwOp>(op) &&
+          cast<linalg::LinalgOp>(op).hasPureTensorSemantics())
+        planned.push_back({op, *plan});
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[op, shape] : convs)
-      emitConvKernels(rewriter, op, shape, vectorWidth, 8);
+    for (auto &[op, plan] : planned) {
+      std::optional<DirectConv> conv =
+          TypeSwitch<Operation *, std::optional<DirectConv>>(op)
+              .Case<linalg::DepthwiseConv2DNchwChwOp, linalg::Conv2DNchwFchwOp,
+                    linalg::Conv2DNgchwGfchwOp>(
+                  [&](auto named) { return directConv(rewriter, named); });
+      if (!conv)
+        continue;
+      if (!planFits(*conv, plan)) {
+        op->emitOpError("has a group tiling plan that does not tile it");
+        return signalPassFailure();
+      }
+      emitConvKernels(rewriter, *conv, plan);
+    }
   }
 };
 

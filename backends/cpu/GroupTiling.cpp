@@ -1,4 +1,13 @@
-//===- GroupTiling.cpp - (in progress) ---------------------------------------===//
+//===- GroupTiling.cpp - Tiles of grouped and depthwise convolutions ------===//
+//
+// Decides, once per convolution, how the CPU kernels tile it, from the group
+// count, the channels per group, the output size, the vector width, the
+// vector registers and the cache size, and records the decision on the op
+// as a `cnnc.group_tiling` attribute that cnnc-cpu-conv-kernels and
+// cnnc-cpu-tile-and-vectorize follow.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/KernelSupport.h"
 #include "backends/cpu/Passes.h"
 
 namespace cnnc {
@@ -7,9 +16,173 @@ namespace cnnc {
 } // namespace cnnc
 
 using namespace mlir;
+using namespace cnnc;
 
 namespace {
-struct CPUGroupTilingPass : cnnc::impl::CPUGroupTilingBase<CPUGroupTilingPass> {
-  void runOnOperation() override {}
+
+/// What the plan depends on, in NCHW terms.
+struct ConvGeometry {
+  int64_t groups, channelsIn, channelsOut; // per group
+  int64_t outH, outW, inW;
+  int64_t kh, sh, dh;
 };
+
+/// Output channels per kernel for at most `accumulators` of them: a
+/// divisor of the group's channels, or, when a group has fewer channels
+/// than that, as many whole groups as fit.
+void chooseChannels(GroupTilingPlan &plan, int64_t channelsOut,
+                    int64_t accumulators) {
+  if (channelsOut >= accumulators) {
+    plan.groupsPerTile = 1;
+    plan.channelsPerTile = largestDivisorAtMost(channelsOut, accumulators);
+    return;
+  }
+  plan.groupsPerTile =
+      largestDivisorAtMost(plan.groups, accumulators / channelsOut);
+  plan.channelsPerTile = plan.groupsPerTile * channelsOut;
+}
+
+/// Direct KxK kernels: vectors along the output row, a quarter of the
+/// vector registers as accumulators (the rest hold input rows and
+/// broadcast weights), and as many output rows per spatial tile as keep
+/// the input rows one channel tile reads within `cacheBytes`.
+std::optional<GroupTilingPlan> planDirect(const ConvGeometry &conv,
+                                          int64_t vectorWidth,
+                                          int64_t numRegisters,
+                                          int64_t cacheBytes) {
+  // Rows narrower than half a vector suit the loop vectorizer better than
+  // a mostly masked vector; but grouped convolutions have no better
+  // alternative than a half vector down to a quarter full.
+  int64_t narrowest = conv.groups == 1 ? vectorWidth / 2 : vectorWidth / 4;
+  if (conv.outW < std::max<int64_t>(narrowest, 1))
+    return std::nullopt;
+  GroupTilingPlan plan;
+  plan.groups = conv.groups;
+  plan.vector = GroupTilingPlan::Vector::Width;
+  plan.lanes = conv.outW >= vectorWidth ? vectorWidth : vectorWidth / 2;
+  chooseChannels(plan, conv.channelsOut, std::max<int64_t>(numRegisters / 4, 1));
+  int64_t channelsRead = plan.groupsPerTile * conv.channelsIn;
+  auto inputBytes = [&](int64_t rows) {
+    int64_t inRows = (rows - 1) * conv.sh + (conv.kh - 1) * conv.dh + 1;
+    return channelsRead * inRows * conv.inW * 4;
+  };
+  plan.rowsPerTile = 1;
+  for (int64_t rows = conv.outH; rows > 1; --rows)
+    if (conv.outH % rows == 0 && inputBytes(rows) <= cacheBytes) {
+      plan.rowsPerTile = rows;
+      break;
+    }
+  return plan;
+}
+
+/// Pointwise matrix-product kernels: vectors along the flattened pixels,
+/// half the vector registers as accumulators.
+GroupTilingPlan planPointwise(int64_t groups, int64_t channelsOut,
+                              int64_t pixels, int64_t vectorWidth,
+                              int64_t numRegisters) {
+  GroupTilingPlan plan;
+  plan.groups = groups;
+  plan.vector = GroupTilingPlan::Vector::Pixels;
+  plan.lanes = vectorWidth;
+  plan.vectorsPerTile = columnsPerTile(pixels, vectorWidth) / vectorWidth;
+  chooseChannels(plan, channelsOut,
+                 std::max<int64_t>(numRegisters / 2 / plan.vectorsPerTile, 1));
+  return plan;
+}
+
+bool staticShapes(linalg::LinalgOp op) {
+  return op.hasPureTensorSemantics() &&
+         llvm::all_of(op->getOperandTypes(), [](Type t) {
+           auto tensor = dyn_cast<RankedTensorType>(t);
+           return tensor && tensor.hasStaticShape();
+         });
+}
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+/// The geometry of a named KxK convolution whose operands end in (H, W)
+/// and whose filter ends in (KH, KW).
+template <typename ConvOp>
+ConvGeometry directGeometry(ConvOp op, int64_t groups, int64_t channelsIn,
+                            int64_t channelsOut) {
+  ArrayRef<int64_t> in = shapeOf(op.getDpsInputOperand(0)->get());
+  ArrayRef<int64_t> filter = shapeOf(op.getDpsInputOperand(1)->get());
+  ArrayRef<int64_t> out = shapeOf(op.getDpsInitOperand(0)->get());
+  int64_t rank = out.size();
+  return ConvGeometry{groups,
+                      channelsIn,
+                      channelsOut,
+                      out[rank - 2],
+                      out[rank - 1],
+                      in[rank - 1],
+                      filter[filter.size() - 2],
+                      op.getStrides().template getValues<int64_t>()[0],
+                      op.getDilations().template getValues<int64_t>()[0]};
+}
+
+/// Groups of a pointwise convolution as cnn-to-linalg builds it,
+/// out[n, f, p] += w[f, c] * in[n, c, p] (one group) or out[n, g, f, p] +=
+/// w[g, f, c] * in[n, g, c, p], with its loop ranges; nothing for other
+/// generics.
+std::optional<int64_t> pointwiseGroups(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 1)
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineExpr d0, d1, d2, d3, d4;
+  bindDims(ctx, d0, d1, d2, d3, d4);
+  if (op.getNumLoops() == 4 &&
+      maps == SmallVector<AffineMap>{AffineMap::get(4, 0, {d0, d3, d2}, ctx),
+                                     AffineMap::get(4, 0, {d1, d3}, ctx),
+                                     AffineMap::get(4, 0, {d0, d1, d2}, ctx)})
+    return 1;
+  if (op.getNumLoops() == 5 &&
+      maps ==
+          SmallVector<AffineMap>{AffineMap::get(5, 0, {d0, d1, d4, d3}, ctx),
+                                 AffineMap::get(5, 0, {d1, d2, d4}, ctx),
+                                 AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)})
+    return op.getStaticLoopRanges()[1];
+  return std::nullopt;
+}
+
+struct CPUGroupTilingPass
+    : cnnc::impl::CPUGroupTilingBase<CPUGroupTilingPass> {
+  using CPUGroupTilingBase::CPUGroupTilingBase;
+
+  void runOnOperation() override {
+    getOperation().walk([&](linalg::LinalgOp linalgOp) {
+      if (!staticShapes(linalgOp))
+        return;
+      Operation *op = linalgOp.getOperation();
+      std::optional<GroupTilingPlan> plan;
+      auto direct = [&](const ConvGeometry &conv) {
+        plan = planDirect(conv, vectorWidth, numVectorRegisters, cacheBytes);
+      };
+      if (auto dw = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op)) {
+        int64_t channels = shapeOf(dw.getDpsInitOperand(0)->get())[1];
+        direct(directGeometry(dw, channels, 1, 1));
+      } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op)) {
+        ArrayRef<int64_t> filter = shapeOf(conv.getDpsInputOperand(1)->get());
+        direct(directGeometry(conv, 1, filter[1], filter[0]));
+      } else if (auto grouped = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op)) {
+        ArrayRef<int64_t> filter =
+            shapeOf(grouped.getDpsInputOperand(1)->get());
+        direct(directGeometry(grouped, filter[0], filter[2], filter[1]));
+      } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+        if (std::optional<int64_t> groups = pointwiseGroups(generic)) {
+          SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+          int64_t n = ranges.size();
+          plan = planPointwise(*groups, ranges[n - 3], ranges[n - 2],
+                               vectorWidth, numVectorRegisters);
+        }
+      }
+      if (plan)
+        op->setAttr(kGroupTilingAttr, plan->toAttr(op->getContext()));
+    });
+  }
+};
+
 } // namespace

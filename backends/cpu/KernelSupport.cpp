@@ -97,3 +97,65 @@ int64_t cnnc::largestDivisorAtMost(int64_t n, int64_t limit) {
       return d;
   return 1;
 }
+
+int64_t cnnc::columnsPerTile(int64_t extent, int64_t vectorWidth) {
+  for (int64_t n = 4; n >= 1; --n)
+    if (extent % (n * vectorWidth) == 0)
+      return n * vectorWidth;
+  return std::min(4 * vectorWidth,
+                  (extent + vectorWidth - 1) / vectorWidth * vectorWidth);
+}
+
+DictionaryAttr cnnc::GroupTilingPlan::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("groups", b.getI64IntegerAttr(groups)),
+      b.getNamedAttr("groups_per_tile", b.getI64IntegerAttr(groupsPerTile)),
+      b.getNamedAttr("channels_per_tile",
+                     b.getI64IntegerAttr(channelsPerTile)),
+      b.getNamedAttr("vector", b.getStringAttr(vector == Vector::Width
+                                                   ? "width"
+                                                   : "pixels")),
+      b.getNamedAttr("lanes", b.getI64IntegerAttr(lanes))};
+  if (vector == Vector::Width)
+    fields.push_back(
+        b.getNamedAttr("rows_per_tile", b.getI64IntegerAttr(rowsPerTile)));
+  else
+    fields.push_back(b.getNamedAttr("vectors_per_tile",
+                                    b.getI64IntegerAttr(vectorsPerTile)));
+  return b.getDictionaryAttr(fields);
+}
+
+std::optional<cnnc::GroupTilingPlan> cnnc::GroupTilingPlan::of(Operation *op) {
+  auto dict = op->getAttrOfType<DictionaryAttr>(kGroupTilingAttr);
+  if (!dict)
+    return std::nullopt;
+  auto get = [&](StringRef name) -> std::optional<int64_t> {
+    auto attr = dict.getAs<IntegerAttr>(name);
+    if (!attr || attr.getInt() < 1)
+      return std::nullopt;
+    return attr.getInt();
+  };
+  auto vector = dict.getAs<StringAttr>("vector");
+  if (!vector || (vector.getValue() != "width" && vector.getValue() != "pixels"))
+    return std::nullopt;
+  GroupTilingPlan plan;
+  plan.vector = vector.getValue() == "width" ? Vector::Width : Vector::Pixels;
+  std::optional<int64_t> groups = get("groups"),
+                         groupsPerTile = get("groups_per_tile"),
+                         channels = get("channels_per_tile"),
+                         lanes = get("lanes"),
+                         extent = get(plan.vector == Vector::Width
+                                          ? "rows_per_tile"
+                                          : "vectors_per_tile");
+  if (!groups || !groupsPerTile || !channels || !lanes || !extent ||
+      *groups % *groupsPerTile != 0 || *channels % *groupsPerTile != 0)
+    return std::nullopt;
+  plan.groups = *groups;
+  plan.groupsPerTile = *groupsPerTile;
+  plan.channelsPerTile = *channels;
+  plan.lanes = *lanes;
+  (plan.vector == Vector::Width ? plan.rowsPerTile : plan.vectorsPerTile) =
+      *extent;
+  return plan;
+}

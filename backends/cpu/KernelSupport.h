@@ -3,7 +3,8 @@
 // The CPU kernels (matrix-product micro-kernels, direct convolutions) apply
 // the element-wise op that consumes their result, and start from the bias
 // their init broadcasts, while the result is still in vector registers; and
-// they pick tile sizes that divide the extents.
+// they pick tile sizes that divide the extents. Convolutions carry the
+// tiling plan of cnnc-cpu-group-tiling, which their kernels follow.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_BACKENDS_CPU_KERNELSUPPORT_H
@@ -36,6 +37,38 @@ mlir::Value channelBias(mlir::Value init);
 
 /// Largest divisor of `n` that is at most `limit` (at least 1).
 int64_t largestDivisorAtMost(int64_t n, int64_t limit);
+
+/// Lanes of a matrix-product tile along a unit-stride extent: up to 4 whole
+/// vectors that divide it, else up to 4 vectors with a masked last tile.
+int64_t columnsPerTile(int64_t extent, int64_t vectorWidth);
+
+/// Name of the attribute holding a convolution's GroupTilingPlan.
+constexpr llvm::StringLiteral kGroupTilingAttr = "cnnc.group_tiling";
+
+/// How cnnc-cpu-group-tiling tiles a convolution with `groups` groups. A
+/// kernel computes `channelsPerTile` output channels, either inside one
+/// group (`groupsPerTile` = 1, a divisor of the group's channels) or made of
+/// `groupsPerTile` whole consecutive groups, each with its own inputs.
+struct GroupTilingPlan {
+  /// The dim the vectors run along: the output row (direct KxK kernels) or
+  /// the flattened pixels (pointwise matrix products).
+  enum class Vector { Width, Pixels };
+  int64_t groups = 1;
+  int64_t groupsPerTile = 1;
+  int64_t channelsPerTile = 1;
+  Vector vector = Vector::Width;
+  /// Lanes per vector; for Width, a row narrower than this is masked.
+  int64_t lanes = 1;
+  /// Pixels: vectors per kernel along the pixels.
+  int64_t vectorsPerTile = 1;
+  /// Width: output rows per spatial tile, which every channel tile sweeps
+  /// before the next (its input rows stay in cache).
+  int64_t rowsPerTile = 1;
+
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+  /// The plan `op` carries, if any.
+  static std::optional<GroupTilingPlan> of(mlir::Operation *op);
+};
 
 } // namespace cnnc
 

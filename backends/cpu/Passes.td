@@ -55,23 +55,25 @@ def CPUTileAndVectorize
 def CPUConvKernels : Pass<"cnnc-cpu-conv-kernels", "mlir::func::FuncOp"> {
   let summary = "Direct convolutions as vector kernels along the width";
   let description = [{
-    Replaces each depthwise (`linalg.depthwise_conv_2d_nchw_chw`) and
-    one-group (`linalg.conv_2d_nchw_fchw`) convolution on tensors whose
-    output rows are at least half a vector wide by a loop nest over (image,
-    output-channel block, output row, output column tile). A kernel keeps
-    one output vector per channel of its block (up to 8 channels, 1 for
-    depthwise) in registers while it accumulates every input channel and
-    tap: per tap one input-row load (unit stride; stride 2 loads twice the
-    width and keeps the even lanes), per output channel one broadcast
-    weight and one multiply-add. The last column tile of a row the vector
-    does not divide is masked; rows narrower than a vector use half vectors.
-    Every output is written once. Pointwise
-    convolutions never reach this pass (they are matrix products).
+    Replaces each depthwise (`linalg.depthwise_conv_2d_nchw_chw`), grouped
+    (`linalg.conv_2d_ngchw_gfchw`, whose result is collapsed back to NCHW)
+    and one-group (`linalg.conv_2d_nchw_fchw`) convolution on tensors that
+    carries a `vector = "width"` plan from cnnc-cpu-group-tiling by a loop
+    nest over (image, spatial tile of `rows_per_tile` output rows, tile of
+    `channels_per_tile` output channels, output row, output column tile of
+    `lanes`). A kernel keeps one output vector per channel of its tile in
+    registers while it accumulates every input channel of the channel's
+    group and every tap: per tap and group of the tile, one input-row load
+    (unit stride; stride 2 loads twice the width and keeps the even lanes),
+    per output channel one broadcast weight and one multiply-add. A tile of
+    several whole groups (`groups_per_tile`) reads each group's own input
+    channels. The last column tile of a row the vector does not divide is
+    masked. Accumulators start from the bias the init broadcasts; the
+    element-wise op consuming the result is applied before the single
+    store. Convolutions without a plan are left alone; a plan that does not
+    tile its convolution exactly is an error. Pointwise convolutions never
+    reach this pass (they are matrix products).
   }];
-  let options = [
-    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "f32 lanes of the target's vector registers">,
-  ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect"];
@@ -99,10 +101,44 @@ def CPUForwardCopies : Pass<"cnnc-cpu-forward-copies", "mlir::ModuleOp"> {
 }
 
 def CPUGroupTiling : Pass<"cnnc-cpu-group-tiling", "mlir::func::FuncOp"> {
-  let summary = "Choose tiles of grouped and depthwise convolutions";
+  let summary = "Choose the tiles of grouped, depthwise and pointwise "
+                "convolutions";
   let description = [{
-    (description written with the implementation)
+    Records on each convolution with static shapes (one-group, depthwise
+    and grouped KxK convolutions; pointwise convolutions, grouped or not,
+    as cnn-to-linalg writes them as matrix products) how its CPU kernels
+    tile it, as a `cnnc.group_tiling` dictionary:
+
+    - `groups`: the group count g;
+    - `channels_per_tile`: output channels one kernel keeps accumulators
+      for. With at least as many channels per group (Cout/g) as there are
+      accumulators, a divisor of Cout/g, so no tile straddles a group;
+      otherwise `groups_per_tile` whole groups, as many as fit (a divisor
+      of g), each read from its own input channels;
+    - `vector`: `width` for KxK convolutions (vectors along the output row,
+      `lanes` of them, masked where the row is narrower; one-group rows
+      under half a vector get no plan and stay with the loop vectorizer,
+      grouped ones get one down to a quarter of a vector), `pixels` for
+      pointwise ones (vectors along the flattened H*W, `vectors_per_tile`
+      of them per kernel);
+    - `rows_per_tile` (KxK): output rows per spatial tile, the most that
+      divide the height and keep the input rows of one channel tile within
+      the cache budget; every channel tile sweeps a spatial tile before the
+      next one starts.
+
+    Accumulators are a quarter of the vector registers for KxK kernels
+    (the rest hold input rows and weights), half of them over the vectors
+    of a tile for pointwise ones. cnnc-cpu-conv-kernels and
+    cnnc-cpu-tile-and-vectorize follow the plan.
   }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers">,
+    Option<"numVectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"32", "vector registers of the target">,
+    Option<"cacheBytes", "cache-bytes", "int64_t", /*default=*/"1048576",
+           "bytes of cache the input rows of a tile may fill (L2)">,
+  ];
 }
 
 def CPUPlanMemory : Pass<"cnnc-cpu-plan-memory", "mlir::ModuleOp"> {

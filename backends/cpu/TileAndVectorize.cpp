@@ -30,10 +30,12 @@ namespace {
 /// The roles of a matrix-product-shaped contraction `out[.., r, .., p] +=
 /// row[.., r, .., k] * col[.., k, .., p]`: p is the output's innermost
 /// (unit-stride) dim and also the column operand's, r indexes the row
-/// operand only, k is the single reduction. Other dims are batch dims.
+/// operand only, k is the single reduction. Other dims are batch dims; the
+/// group dim of a grouped pointwise convolution is the one batch dim that
+/// both operands index.
 struct MatmulRoles {
   unsigned colDim, kDim;
-  std::optional<unsigned> rowDim;
+  std::optional<unsigned> rowDim, groupDim;
   unsigned rowOperand, colOperand;
 };
 
@@ -99,6 +101,11 @@ std::optional<MatmulRoles> matchMatmul(linalg::GenericOp op) {
       break;
     }
   }
+  for (AffineExpr e : out.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (d != roles.colDim && hasDim(row, d) && hasDim(col, d))
+      roles.groupDim = d;
+  }
   return roles;
 }
 
@@ -145,20 +152,36 @@ SmallVector<int64_t> chooseTiles(linalg::GenericOp op, const MatmulRoles &roles,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<int64_t> tiles(ranges.size(), 1);
   tiles[roles.kDim] = 0;
-  int64_t extent = ranges[roles.colDim];
-  int64_t cols = 0;
-  for (int64_t n = 4; n >= 1 && !cols; --n)
-    if (extent % (n * vectorWidth) == 0)
-      cols = n * vectorWidth;
-  if (!cols)
-    cols = std::min(4 * vectorWidth,
-                    (extent + vectorWidth - 1) / vectorWidth * vectorWidth);
+  int64_t cols = columnsPerTile(ranges[roles.colDim], vectorWidth);
   tiles[roles.colDim] = cols;
   int64_t vectorsPerRow = (cols + vectorWidth - 1) / vectorWidth;
   if (roles.rowDim) {
     int64_t maxRows = std::max<int64_t>(1, numRegisters / 2 / vectorsPerRow);
     tiles[*roles.rowDim] = largestDivisorAtMost(ranges[*roles.rowDim], maxRows);
   }
+  return tiles;
+}
+
+/// The tile sizes cnnc-cpu-group-tiling planned for a pointwise
+/// convolution: `vectors_per_tile` vectors of pixels, and either a divisor
+/// of a group's output channels or `groups_per_tile` whole groups; nothing
+/// if the plan does not tile the op exactly.
+std::optional<SmallVector<int64_t>>
+plannedTiles(linalg::GenericOp op, const MatmulRoles &roles,
+             const GroupTilingPlan &plan) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> tiles(ranges.size(), 1);
+  tiles[roles.kDim] = 0;
+  tiles[roles.colDim] = plan.lanes * plan.vectorsPerTile;
+  int64_t rows = plan.channelsPerTile / plan.groupsPerTile;
+  int64_t groups = roles.groupDim ? ranges[*roles.groupDim] : 1;
+  if (!roles.rowDim || ranges[*roles.rowDim] % rows != 0 ||
+      groups != plan.groups || groups % plan.groupsPerTile != 0 ||
+      (plan.groupsPerTile > 1 && rows != ranges[*roles.rowDim]))
+    return std::nullopt;
+  tiles[*roles.rowDim] = rows;
+  if (roles.groupDim)
+    tiles[*roles.groupDim] = plan.groupsPerTile;
   return tiles;
 }
 
@@ -270,9 +293,9 @@ linalg::GenericOp findEpilogue(RewriterBase &rewriter, linalg::GenericOp op) {
 
 /// Replaces `op` (and its epilogue `epilogue`, if any) by a loop nest of
 /// micro-kernels. Each kernel keeps `rows` accumulator vectors of `cols`
-/// lanes in registers through the whole reduction: per step, one vector of
-/// the column operand and, per row, one broadcast element of the row
-/// operand into a multiply-add. The epilogue's body is then applied to
+/// lanes per group of its tile in registers through the whole reduction:
+/// per step and group, one vector of the column operand and, per row, one
+/// broadcast element of the row operand into a multiply-add. The epilogue's body is then applied to
 /// each accumulator vector before the single store. A column extent that
 /// `cols` does not divide ends in a masked tile.
 void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
@@ -285,6 +308,7 @@ void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   AffineMap outMap = maps[2];
   int64_t rows = roles.rowDim ? tiles[*roles.rowDim] : 1;
+  int64_t groups = roles.groupDim ? tiles[*roles.groupDim] : 1;
   int64_t cols = tiles[roles.colDim];
   bool inBounds = ranges[roles.colDim] % cols == 0;
   Type f32 = rewriter.getF32Type();
@@ -318,9 +342,10 @@ void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
         DenseMap<unsigned, Value> base; // loop dim -> tile offset
         for (auto [d, iv] : llvm::zip(outDims, ivs))
           base[d] = iv;
-        // Indices of an operand with map `map`: tile offsets, plus `row` on
-        // the row dim, and `k` on the reduction.
-        auto indices = [&](AffineMap map, int64_t row, Value k) {
+        // Indices of an operand with map `map`: tile offsets, plus `group`
+        // on the group dim, `row` on the row dim, and `k` on the reduction.
+        auto indices = [&](AffineMap map, int64_t group, int64_t row,
+                           Value k) {
           SmallVector<Value> idx;
           for (AffineExpr e : map.getResults()) {
             unsigned d = cast<AffineDimExpr>(e).getPosition();
@@ -328,18 +353,23 @@ void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
               idx.push_back(k);
             } else if (roles.rowDim && d == *roles.rowDim && row > 0) {
               idx.push_back(b.create<arith::AddIOp>(l, base[d], cst(b, row)));
+            } else if (roles.groupDim && d == *roles.groupDim && group > 0) {
+              idx.push_back(
+                  b.create<arith::AddIOp>(l, base[d], cst(b, group)));
             } else {
               idx.push_back(base[d]);
             }
           }
           return idx;
         };
+        // Accumulator j * rows + r: row r of the tile's group j.
         SmallVector<Value> accs;
-        for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t a = 0; a < groups * rows; ++a) {
+          int64_t j = a / rows, r = a % rows;
           if (accInit.fillValue) {
             accs.push_back(b.create<vector::BroadcastOp>(l, vecType, accInit.fillValue));
           } else if (accInit.rowValues) {
-            SmallVector<Value> at = {indices(outMap, r, zero)
+            SmallVector<Value> at = {indices(outMap, j, r, zero)
                                          [outMap.getResultPosition(
                                               getAffineDimExpr(*roles.rowDim,
                                                                b.getContext()))
@@ -348,7 +378,7 @@ void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
             accs.push_back(b.create<vector::BroadcastOp>(l, vecType, v));
           } else {
             accs.push_back(b.create<vector::TransferReadOp>(
-                l, vecType, init, indices(outMap, r, zero), pad,
+                l, vecType, init, indices(outMap, j, r, zero), pad,
                 ArrayRef<bool>{inBounds}));
           }
         }
@@ -357,27 +387,33 @@ void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
         auto loop = b.create<scf::ForOp>(
             l, zero, cst(b, ranges[roles.kDim]), cst(b, 1), accs,
             [&](OpBuilder &kb, Location kl, Value k, ValueRange kAccs) {
-              Value x = kb.create<vector::TransferReadOp>(
-                  kl, vecType, colIn, indices(maps[roles.colOperand], 0, k),
-                  pad, ArrayRef<bool>{inBounds});
               SmallVector<Value> next;
-              for (int64_t r = 0; r < rows; ++r) {
-                Value w = kb.create<tensor::ExtractOp>(
-                    kl, rowIn, indices(maps[roles.rowOperand], r, k));
-                Value wv = kb.create<vector::BroadcastOp>(kl, vecType, w);
-                next.push_back(kb.create<vector::FMAOp>(kl, x, wv, kAccs[r]));
+              for (int64_t j = 0; j < groups; ++j) {
+                Value x = kb.create<vector::TransferReadOp>(
+                    kl, vecType, colIn,
+                    indices(maps[roles.colOperand], j, 0, k), pad,
+                    ArrayRef<bool>{inBounds});
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value w = kb.create<tensor::ExtractOp>(
+                      kl, rowIn, indices(maps[roles.rowOperand], j, r, k));
+                  Value wv = kb.create<vector::BroadcastOp>(kl, vecType, w);
+                  next.push_back(kb.create<vector::FMAOp>(
+                      kl, x, wv, kAccs[j * rows + r]));
+                }
               }
               kb.create<scf::YieldOp>(kl, next);
             });
         Value result = iter[0];
-        for (int64_t r = 0; r < rows; ++r) {
-          Value v = loop.getResult(r);
+        for (int64_t a = 0; a < groups * rows; ++a) {
+          int64_t j = a / rows, r = a % rows;
+          Value v = loop.getResult(a);
           if (epilogue)
-            v = applyEpilogue(b, l, epilogue, op->getResult(0), v, vecType,
-                              [&](AffineMap m) { return indices(m, r, zero); },
-                              pad, inBounds);
+            v = applyEpilogue(
+                b, l, epilogue, op->getResult(0), v, vecType,
+                [&](AffineMap m) { return indices(m, j, r, zero); }, pad,
+                inBounds);
           result = b.create<vector::TransferWriteOp>(
-                        l, v, result, indices(outMap, r, zero),
+                        l, v, result, indices(outMap, j, r, zero),
                         ArrayRef<bool>{inBounds})
                        .getResult();
         }
@@ -407,15 +443,29 @@ struct CPUTileAndVectorizePass
         ops.push_back(op);
     });
     for (linalg::GenericOp op : ops) {
+      std::optional<GroupTilingPlan> plan = GroupTilingPlan::of(op);
+      if (plan && plan->vector != GroupTilingPlan::Vector::Pixels)
+        plan.reset();
       if (std::optional<ReassociationIndices> group =
               trailingContiguousDims(op))
         op = collapse(rewriter, op, *group);
       std::optional<MatmulRoles> roles = matchMatmul(op);
       if (!roles)
         continue;
+      SmallVector<int64_t> tiles;
+      if (plan) {
+        std::optional<SmallVector<int64_t>> planned =
+            plannedTiles(op, *roles, *plan);
+        if (!planned) {
+          op.emitOpError("has a group tiling plan that does not tile it");
+          return signalPassFailure();
+        }
+        tiles = std::move(*planned);
+      } else {
+        tiles = chooseTiles(op, *roles, vectorWidth, numVectorRegisters);
+      }
       linalg::GenericOp epilogue = findEpilogue(rewriter, op);
-      emitKernelNest(rewriter, op, epilogue, *roles,
-                     chooseTiles(op, *roles, vectorWidth, numVectorRegisters));
+      emitKernelNest(rewriter, op, epilogue, *roles, tiles);
     }
   }
 };

@@ -1,15 +1,18 @@
-// RUN: cnnc-opt %s --cnnc-cpu-conv-kernels | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-cpu-group-tiling --cnnc-cpu-conv-kernels | FileCheck %s
 
-// Depthwise, stride 1: per 16-wide output vector, nine unit-stride input loads, each
-// times the broadcast tap weight, accumulated in a register; one store.
+// Depthwise, stride 1: both channels in one tile (whole groups of one
+// channel each), per 16-wide output vector and channel nine unit-stride
+// input loads, each times the broadcast tap weight, accumulated in a
+// register; one store per channel.
 // CHECK-LABEL: func @depthwise
 // CHECK:       scf.for
+// CHECK:       scf.for %{{.+}} = %c0 to %c16{{.*}} step %c16
+// CHECK:       scf.for %{{.+}} = %c0 to %c2{{.*}} step %c2
 // CHECK:       scf.for
-// CHECK:       scf.for
-// CHECK:       scf.for %{{.+}} = %c0 to %c32 step %c16
-// CHECK:         vector.transfer_read %{{.+}} {in_bounds = [true]} : tensor<1x2x16x32xf32>, vector<16xf32>
-// CHECK-COUNT-9: vector.fma {{.+}} : vector<16xf32>
-// CHECK:         vector.transfer_write {{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<1x2x16x32xf32>
+// CHECK:       scf.for %{{.+}} = %c0 to %c32{{.*}} step %c16
+// CHECK-COUNT-2: vector.transfer_read %{{.+}} {in_bounds = [true]} : tensor<1x2x16x32xf32>, vector<16xf32>
+// CHECK-COUNT-18: vector.fma {{.+}} : vector<16xf32>
+// CHECK-COUNT-2: vector.transfer_write {{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<1x2x16x32xf32>
 // CHECK-NOT:   linalg.depthwise_conv_2d_nchw_chw
 func.func @depthwise(%x: tensor<1x2x18x34xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x16x32xf32>) -> tensor<1x2x16x32xf32> {
   %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x18x34xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x16x32xf32>) -> tensor<1x2x16x32xf32>
@@ -25,19 +28,29 @@ func.func @depthwise_s2(%x: tensor<1x2x33x33xf32>, %w: tensor<2x3x3xf32>, %init:
   return %r : tensor<1x2x16x16xf32>
 }
 
-// Rows narrower than half a vector stay as they are (the loop vectorizer's job).
+// Depthwise rows of 7: half vectors, masked.
 // CHECK-LABEL: func @narrow
-// CHECK:       linalg.depthwise_conv_2d_nchw_chw
+// CHECK:       vector.transfer_read {{.+}} : tensor<1x2x9x9xf32>, vector<8xf32>
+// CHECK:       vector.transfer_write {{.+}} : vector<8xf32>, tensor<1x2x7x7xf32>
+// CHECK-NOT:   linalg.depthwise_conv_2d_nchw_chw
 func.func @narrow(%x: tensor<1x2x9x9xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32> {
   %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x9x9xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32>
   return %r : tensor<1x2x7x7xf32>
+}
+
+// A one-group convolution with rows of 7 has no plan: left alone.
+// CHECK-LABEL: func @narrow_regular
+// CHECK:       linalg.conv_2d_nchw_fchw
+func.func @narrow_regular(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %init: tensor<1x4x7x7xf32>) -> tensor<1x4x7x7xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x9x9xf32>, tensor<4x2x3x3xf32>) outs(%init : tensor<1x4x7x7xf32>) -> tensor<1x4x7x7xf32>
+  return %r : tensor<1x4x7x7xf32>
 }
 
 // A one-group convolution: blocks of 8 output channels (the largest divisor
 // of 16 up to 8), a loop over the 3 input channels, 9 taps each with one
 // input load and 8 multiply-adds.
 // CHECK-LABEL: func @regular
-// CHECK:       scf.for %{{.+}} = %c0 to %c16 step %c8
+// CHECK:       scf.for %{{.+}} = %c0 to %c16{{.*}} step %c8
 // CHECK:       %{{.+}}:8 = scf.for %{{.+}} = %c0 to %{{.+}} step %c1 iter_args(
 // CHECK-COUNT-72: vector.fma {{.+}} : vector<16xf32>
 // CHECK:       scf.yield
@@ -63,7 +76,7 @@ func.func @half_width(%x: tensor<1x2x15x15xf32>, %w: tensor<2x3x3xf32>, %init: t
 // A depthwise conv with a bias and a fused ReLU6 (from the graph pass):
 // accumulators start from the channel's bias, the clamp is applied in
 // registers, and nothing else touches the output.
-// RUN: cnnc-opt %s --split-input-file --convert-cnn-to-linalg --cnnc-cpu-conv-kernels --canonicalize | FileCheck %s --check-prefix=EPI
+// RUN: cnnc-opt %s --split-input-file --convert-cnn-to-linalg --cnnc-cpu-group-tiling --cnnc-cpu-conv-kernels --canonicalize | FileCheck %s --check-prefix=EPI
 // EPI-LABEL: func @depthwise_bias_relu6
 // EPI:       %[[B:.+]] = tensor.extract %{{.+}}[%{{.+}}] : tensor<2xf32>
 // EPI:       %[[ACC:.+]] = vector.broadcast %[[B]] : f32 to vector<16xf32>
@@ -75,4 +88,65 @@ func.func @half_width(%x: tensor<1x2x15x15xf32>, %w: tensor<2x3x3xf32>, %init: t
 func.func @depthwise_bias_relu6(%x: tensor<1x2x16x16xf32>, %w: tensor<2x1x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x16x16xf32> {
   %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2 : i64, activation = "clip", activation_params = array<f32: 0.0, 6.0>} : (tensor<1x2x16x16xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>) -> tensor<1x2x16x16xf32>
   return %c : tensor<1x2x16x16xf32>
+}
+
+// A grouped conv (g = 4, 4 input and 4 output channels per group, as in
+// ResNeXt 32x4d) with a bias and a ReLU: a tile packs 2 whole groups (8
+// accumulators). Per input channel of a group and tap, each group's own
+// input row feeds its 4 channels; the first input channel of a tile's
+// groups is (f / 4 + j) * 4. The ReLU is applied in registers; no linalg
+// op and no 5-D tensor remains.
+// EPI-LABEL: func @grouped_packed
+// EPI:       scf.for %{{.+}} = %c0 to %c16 step %c8
+// EPI:       %[[G:.+]] = arith.divui %{{.+}}, %c4 : index
+// EPI:       %[[C0:.+]] = arith.muli %[[G]], %c4 : index
+// EPI:       %[[G1:.+]] = arith.addi %[[G]], %c1 : index
+// EPI:       %[[C1:.+]] = arith.muli %[[G1]], %c4 : index
+// EPI:       %{{.+}}:8 = scf.for %[[C:.+]] = %c0 to %c4 step %c1 iter_args(
+// EPI:       %[[IN0:.+]] = arith.addi %[[C0]], %[[C]] : index
+// EPI:       vector.transfer_read %{{.+}}[%{{.+}}, %[[IN0]], %{{.+}}, %{{.+}}]
+// EPI-COUNT-4: vector.fma
+// EPI:       %[[IN1:.+]] = arith.addi %[[C1]], %[[C]] : index
+// EPI:       vector.transfer_read %{{.+}}[%{{.+}}, %[[IN1]], %{{.+}}, %{{.+}}]
+// EPI-COUNT-4: vector.fma
+// EPI:       scf.yield
+// EPI-COUNT-8: arith.maximumf
+// EPI-NOT:   linalg.
+// EPI-NOT:   x4x16x16xf32>
+func.func @grouped_packed(%x: tensor<1x16x16x16xf32>, %w: tensor<16x4x3x3xf32>, %b: tensor<16xf32>) -> tensor<1x16x16x16xf32> {
+  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64, activation = "relu"} : (tensor<1x16x16x16xf32>, tensor<16x4x3x3xf32>, tensor<16xf32>) -> tensor<1x16x16x16xf32>
+  return %c : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// g = 2 with 16 output channels per group: tiles of 8 channels inside a
+// group, so one input row feeds 8 multiply-adds.
+// EPI-LABEL: func @grouped_within
+// EPI:       scf.for %{{.+}} = %c0 to %c32 step %c8
+// EPI:       arith.divui %{{.+}}, %c16 : index
+// EPI:       %{{.+}}:8 = scf.for %{{.+}} = %c0 to %c2 step %c1 iter_args(
+// EPI:       vector.transfer_read
+// EPI-COUNT-8: vector.fma
+// EPI:       vector.transfer_read
+// EPI-NOT:   linalg.conv
+func.func @grouped_within(%x: tensor<1x4x16x16xf32>, %w: tensor<32x2x3x3xf32>) -> tensor<1x32x16x16xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x4x16x16xf32>, tensor<32x2x3x3xf32>) -> tensor<1x32x16x16xf32>
+  return %c : tensor<1x32x16x16xf32>
+}
+
+// -----
+
+// Spatial tiles: with a 16 KiB cache budget, 8 output rows per tile (the
+// 8 input channels of a tile's two groups x 10 rows x 34 floats), and every
+// channel tile sweeps one before the next.
+// RUN: cnnc-opt %s --split-input-file --convert-cnn-to-linalg --cnnc-cpu-group-tiling=cache-bytes=16384 --cnnc-cpu-conv-kernels --canonicalize | FileCheck %s --check-prefix=ROWS
+// ROWS-LABEL: func @spatial_tiles
+// ROWS:       scf.for %[[T:.+]] = %c0 to %c32 step %c8
+// ROWS:       scf.for %{{.+}} = %c0 to %c16 step %c8
+// ROWS:       scf.for %[[R:.+]] = %c0 to %c8 step %c1
+// ROWS:       arith.addi %[[T]], %[[R]] : index
+func.func @spatial_tiles(%x: tensor<1x16x32x32xf32>, %w: tensor<16x4x3x3xf32>) -> tensor<1x16x32x32xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x16x32x32xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x32x32xf32>
+  return %c : tensor<1x16x32x32xf32>
 }
