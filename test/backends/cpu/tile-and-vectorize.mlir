@@ -44,3 +44,24 @@ func.func @not_pointwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x8x3x3xf32>) -> te
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x6x6xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x4x4xf32>
   return %c : tensor<1x8x4x4xf32>
 }
+
+// With the plan of cnnc-cpu-group-tiling: a grouped pointwise conv (g = 8,
+// 2 output channels per group, 256 pixels as 64-lane tiles) packs 2 whole
+// groups per kernel. Each step of the reduction over a group's 8 input
+// channels loads each group's own 64 pixels and feeds that group's 2 rows.
+// RUN: cnnc-opt %s --convert-cnn-to-linalg --canonicalize --cnnc-cpu-group-tiling --cnnc-cpu-tile-and-vectorize --canonicalize | FileCheck %s --check-prefix=GRP
+// CHECK-LABEL: func @grouped_pointwise_packed
+// GRP-LABEL: func @grouped_pointwise_packed
+// GRP:       scf.for %[[G:.+]] = %c0 to %c8 step %c2
+// GRP:       %{{.+}}:4 = scf.for %[[K:.+]] = %c0 to %c8 step %c1 iter_args(
+// GRP:         vector.transfer_read %{{.+}}[%{{.+}}, %[[G]], %[[K]], %{{.+}}]{{.+}} : tensor<1x8x8x256xf32>, vector<64xf32>
+// GRP-COUNT-2: vector.fma
+// GRP:         %[[G1:.+]] = arith.addi %[[G]], %c1 : index
+// GRP-NEXT:    vector.transfer_read %{{.+}}[%{{.+}}, %[[G1]], %[[K]], %{{.+}}]{{.+}} : tensor<1x8x8x256xf32>, vector<64xf32>
+// GRP-COUNT-2: vector.fma
+// GRP:         scf.yield
+// GRP-COUNT-4: vector.transfer_write
+func.func @grouped_pointwise_packed(%x: tensor<1x64x16x16xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x16x16xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 8 : i64} : (tensor<1x64x16x16xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x16x16xf32>
+  return %c : tensor<1x16x16x16xf32>
+}
