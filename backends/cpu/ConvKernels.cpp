@@ -73,10 +73,9 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
       rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
   // (image, spatial tile, channel tile, row in the spatial tile, columns).
   SmallVector<Value> lbs(5, zero);
-  SmallVector<Value> ubs = {cst(rewriter, out[0]), cst(rewriter, out[2]),
-                            cst(rewriter, out[1]),
-                            cst(rewriter, plan.rowsPerTile),
-                            cst(rewriter, out[3])};
+  SmallVector<Value> ubs = {
+      cst(rewriter, out[0]), cst(rewriter, out[2]), cst(rewriter, out[1]),
+      cst(rewriter, plan.rowsPerTile), cst(rewriter, out[3])};
   SmallVector<Value> steps = {one, cst(rewriter, plan.rowsPerTile),
                               cst(rewriter, plan.channelsPerTile), one,
                               cst(rewriter, width)};
@@ -117,11 +116,11 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
         for (Value f : channels)
           accs.push_back(
               bias ? b.create<vector::BroadcastOp>(
-                         l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
+                          l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
                          .getResult()
                    : b.create<vector::TransferReadOp>(
-                         l, outVec, conv.init, ValueRange{n, f, oh, ow}, pad,
-                         ArrayRef<bool>{outInBounds})
+                          l, outVec, conv.init, ValueRange{n, f, oh, ow}, pad,
+                          ArrayRef<bool>{outInBounds})
                          .getResult());
         // All taps of input channel `c` (of each group) into `accs`; `c` is
         // null when groups have one input channel.
@@ -160,8 +159,8 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
           auto loop = b.create<scf::ForOp>(
               l, zero, cst(b, conv.channelsIn), one, accs,
               [&](OpBuilder &cb, Location cl, Value c, ValueRange cAccs) {
-                cb.create<scf::YieldOp>(
-                    cl, taps(cb, c, SmallVector<Value>(cAccs)));
+                cb.create<scf::YieldOp>(cl,
+                                        taps(cb, c, SmallVector<Value>(cAccs)));
               });
           accs = loop.getResults();
         }
@@ -236,10 +235,10 @@ std::optional<DirectConv> directConv(RewriterBase &rewriter, ConvOp op) {
   } else if constexpr (std::is_same_v<ConvOp, linalg::Conv2DNgchwGfchwOp>) {
     SmallVector<ReassociationIndices> channels = {{0}, {1, 2}, {3}, {4}};
     Value result = op->getResult(0);
-    auto collapse = result.hasOneUse()
-                        ? dyn_cast<tensor::CollapseShapeOp>(
-                              *result.getUsers().begin())
-                        : nullptr;
+    auto collapse =
+        result.hasOneUse()
+            ? dyn_cast<tensor::CollapseShapeOp>(*result.getUsers().begin())
+            : nullptr;
     if (!collapse || collapse.getReassociationIndices() != channels)
       return std::nullopt;
     conv.produced = collapse;
@@ -259,15 +258,13 @@ bool planFits(const DirectConv &conv, const GroupTilingPlan &plan) {
   ArrayRef<int64_t> out =
       cast<RankedTensorType>(conv.init.getType()).getShape();
   int64_t perGroup = plan.channelsPerTile / plan.groupsPerTile;
-  bool channelsFit = plan.groupsPerTile == 1
-                         ? conv.channelsOut % perGroup == 0
-                         : perGroup == conv.channelsOut;
+  bool channelsFit = plan.groupsPerTile == 1 ? conv.channelsOut % perGroup == 0
+                                             : perGroup == conv.channelsOut;
   return channelsFit && plan.groups * conv.channelsOut == out[1] &&
          out[2] % plan.rowsPerTile == 0;
 }
 
-struct CPUConvKernelsPass
-    : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {
+struct CPUConvKernelsPass : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {
   void runOnOperation() override {
     SmallVector<std::pair<Operation *, GroupTilingPlan>> planned;
     getOperation().walk([&](Operation *op) {

@@ -60,7 +60,8 @@ std::optional<GroupTilingPlan> planDirect(const ConvGeometry &conv,
   plan.groups = conv.groups;
   plan.vector = GroupTilingPlan::Vector::Width;
   plan.lanes = conv.outW >= vectorWidth ? vectorWidth : vectorWidth / 2;
-  chooseChannels(plan, conv.channelsOut, std::max<int64_t>(numRegisters / 4, 1));
+  chooseChannels(plan, conv.channelsOut,
+                 std::max<int64_t>(numRegisters / 4, 1));
   int64_t channelsRead = plan.groupsPerTile * conv.channelsIn;
   auto inputBytes = [&](int64_t rows) {
     int64_t inRows = (rows - 1) * conv.sh + (conv.kh - 1) * conv.dh + 1;
@@ -148,8 +149,7 @@ std::optional<int64_t> pointwiseGroups(linalg::GenericOp op) {
   return std::nullopt;
 }
 
-struct CPUGroupTilingPass
-    : cnnc::impl::CPUGroupTilingBase<CPUGroupTilingPass> {
+struct CPUGroupTilingPass : cnnc::impl::CPUGroupTilingBase<CPUGroupTilingPass> {
   using CPUGroupTilingBase::CPUGroupTilingBase;
 
   void runOnOperation() override {
