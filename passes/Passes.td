@@ -38,4 +38,24 @@ def FoldChannelShuffle : Pass<"cnn-fold-channel-shuffle", "mlir::func::FuncOp"> 
   }];
 }
 
+def FuseSqueezeExcite : Pass<"cnn-fuse-squeeze-excite", "mlir::func::FuncOp"> {
+  let summary = "Fuse squeeze-and-excitation blocks into cnn.squeeze_excite";
+  let description = [{
+    `mul(x, gate(fc2(act(fc1(global_avg_pool(x))))))`, the multiply's
+    operands in either order, becomes `cnn.squeeze_excite`. A fully
+    connected layer is a 1x1 convolution on [N, C, 1, 1] (its activation
+    an op after it or in its epilogue) or a Gemm on [N, C] reached through
+    Flatten/Reshape (alpha 1, beta 1, a bias per output or none); the pool
+    may be a ReduceMean over H and W. The gate is any activation, also
+    `relu6(x + 3) / 6` or `* (1/6)` as tf2onnx spells Keras' hard sigmoid;
+    `act` may be absent. Every op between the pool and the multiply must
+    have no other user; x may have others. Constant weights are reshaped
+    (and transposed) at compile time. It matches the same blocks before
+    and after `--cnn-fuse-conv-activation` (which moves act and gate into
+    the 1x1 convolutions); silu spelled `x * sigmoid(x)` as act needs that
+    pass first.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 #endif // CNNC_PASSES_PASSES_TD

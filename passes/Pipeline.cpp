@@ -11,6 +11,7 @@ void cnnc::buildGraphOptimizationPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNorm());
   pm.addNestedPass<func::FuncOp>(createFuseConvActivation());
   pm.addNestedPass<func::FuncOp>(createFoldChannelShuffle());
+  pm.addNestedPass<func::FuncOp>(createFuseSqueezeExcite());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

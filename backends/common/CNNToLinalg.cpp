@@ -187,6 +187,22 @@ Value buildActivation(OpBuilder &b, Location l, const cnn::Activation &act,
   return b.create<arith::SelectOp>(l, neg, scaled, x);
 }
 
+/// `v` with the activation `kind` (none when absent) applied to every
+/// element: the epilogue of a conv2d or a squeeze_excite layer.
+Value applyActivation(OpBuilder &b, Location loc,
+                      std::optional<StringRef> kind,
+                      std::optional<ArrayRef<float>> params, Value v) {
+  if (!kind)
+    return v;
+  cnn::Activation act{kind->str(), {}};
+  if (params)
+    act.params.assign(params->begin(), params->end());
+  return elementwise(b, loc, tensorType(v), v,
+                     [&](OpBuilder &nb, Location l, ValueRange a) {
+                       return buildActivation(nb, l, act, a[0]);
+                     });
+}
+
 /// A 1x1 convolution with unit strides and no padding, not depthwise: a
 /// matrix product per image and group, [F/G, C/G] x [C/G, H*W].
 bool isPointwise(cnn::Conv2DOp op) {
@@ -332,15 +348,8 @@ struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
       result = rewriter.create<tensor::CollapseShapeOp>(loc, resultType, conv,
                                                         dim1);
     }
-    if (std::optional<StringRef> kind = op.getActivation()) {
-      cnn::Activation act{kind->str(), {}};
-      if (auto params = op.getActivationParams())
-        act.params.assign(params->begin(), params->end());
-      result = elementwise(rewriter, loc, resultType, result,
-                           [&](OpBuilder &b, Location l, ValueRange a) {
-                             return buildActivation(b, l, act, a[0]);
-                           });
-    }
+    result = applyActivation(rewriter, loc, op.getActivation(),
+                             op.getActivationParams(), result);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -1098,6 +1107,177 @@ struct PadPattern : OpConversionPattern<cnn::PadOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Squeeze-and-excitation
+//===----------------------------------------------------------------------===//
+
+/// act(input . weight^T + bias): input [N, K], weight [O, K], bias [O].
+/// The weight is read transposed, [K, O] (at compile time when constant),
+/// so that the product vectorizes along the output channels, the shape the
+/// backends' matrix-product kernels take.
+Value denseLayer(OpBuilder &b, Location loc, Value input, Value weight,
+                 Value bias, std::optional<StringRef> kind,
+                 std::optional<ArrayRef<float>> params) {
+  MLIRContext *ctx = b.getContext();
+  DenseElementsAttr constant;
+  Value columns = matchPattern(weight, m_Constant(&constant))
+                      ? b.create<arith::ConstantOp>(loc, transposed2D(constant))
+                      : transpose2D(b, loc, weight);
+  int64_t n = tensorType(input).getDimSize(0);
+  int64_t o = tensorType(weight).getDimSize(0);
+  auto type = RankedTensorType::get({n, o}, b.getF32Type());
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                         type.getElementType());
+  init = b.create<linalg::BroadcastOp>(loc, bias, init, ArrayRef<int64_t>{0})
+             .getResult()[0];
+  AffineExpr i, j, k;
+  bindDims(ctx, i, j, k);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {i, k}, ctx),
+                                 AffineMap::get(3, 0, {k, j}, ctx),
+                                 AffineMap::get(3, 0, {i, j}, ctx)};
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators = {
+      IteratorType::parallel, IteratorType::parallel, IteratorType::reduction};
+  Value out = b.create<linalg::GenericOp>(
+                   loc, type, ValueRange{input, columns}, init, maps,
+                   iterators,
+                   [](OpBuilder &nb, Location l, ValueRange a) {
+                     Value mul = nb.create<arith::MulFOp>(l, a[0], a[1]);
+                     nb.create<linalg::YieldOp>(
+                         l, ValueRange{nb.create<arith::AddFOp>(l, a[2], mul)});
+                   })
+                  .getResult(0);
+  return applyActivation(b, loc, kind, params, out);
+}
+
+/// The gate of every image and channel, [N, C]: the spatial mean of the
+/// input through the two dense layers. A few thousand operations against
+/// the N*C*H*W of the scale itself.
+Value excitation(OpBuilder &b, Location loc, cnn::SqueezeExciteOp op,
+                 cnn::SqueezeExciteOp::Adaptor adaptor) {
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  Value sum = reduce(b, loc, adaptor.getInput(), {2, 3}, false, 0.0, addValues);
+  float inv = 1.0f / static_cast<float>(in[2] * in[3]);
+  Value mean = elementwise(b, loc, tensorType(sum), sum,
+                           [&](OpBuilder &nb, Location l, ValueRange a) {
+                             return nb.create<arith::MulFOp>(
+                                 l, a[0], f32Const(nb, l, inv));
+                           });
+  Value hidden = denseLayer(b, loc, mean, adaptor.getW1(), adaptor.getB1(),
+                            op.getActivation(), op.getActivationParams());
+  return denseLayer(b, loc, hidden, adaptor.getW2(), adaptor.getB2(),
+                    op.getGate(), op.getGateParams());
+}
+
+/// A pointwise convolution (one group) whose input is a squeeze_excite used
+/// by it alone and whose filter is no larger than an image's channel plane
+/// (F <= H*W): it applies the scale to its filter instead, per image, which
+/// costs fewer operations than scaling the input.
+cnn::SqueezeExciteOp scaledInputOf(cnn::Conv2DOp conv) {
+  auto se = conv.getInput().getDefiningOp<cnn::SqueezeExciteOp>();
+  ArrayRef<int64_t> in = conv.getInput().getType().getShape();
+  if (!se || !se->hasOneUse() || !isPointwise(conv) || conv.getGroups() != 1 ||
+      conv.getFilter().getType().getDimSize(0) > in[2] * in[3])
+    return nullptr;
+  return se;
+}
+
+/// Lowered on its own, a squeeze_excite is one element-wise multiply,
+/// which the element-wise fusion merges into a consumer like a residual
+/// add; one whose consumer scales its filter instead (see scaledInputOf)
+/// is lowered with that consumer.
+struct SqueezeExcitePattern : OpConversionPattern<cnn::SqueezeExciteOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(cnn::SqueezeExciteOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value gate = rewriter.create<tensor::ExpandShapeOp>(
+        loc,
+        RankedTensorType::get({type.getDimSize(0), type.getDimSize(1), 1, 1},
+                              type.getElementType()),
+        excitation(rewriter, loc, op, adaptor),
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {adaptor.getInput(), gate},
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return b.create<arith::MulFOp>(l, a[0], a[1]);
+                        }));
+    return success();
+  }
+};
+
+/// conv(x * s) = conv'(x) with filter'[n, f, c] = filter[f, c] * s[n, c]:
+/// a small element-wise op, then the same matrix product as any pointwise
+/// convolution, batched over the images, so the backends' matrix-product
+/// kernels run it and x is read once, unscaled.
+struct ScaledPointwiseConvPattern : OpConversionPattern<cnn::Conv2DOp> {
+  ScaledPointwiseConvPattern(MLIRContext *ctx)
+      : OpConversionPattern(ctx, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(cnn::Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    cnn::SqueezeExciteOp se = scaledInputOf(op);
+    if (!se)
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    SmallVector<Value> seOperands = llvm::map_to_vector(
+        se->getOperands(), [&](Value v) { return rewriter.getRemappedValue(v); });
+    cnn::SqueezeExciteOp::Adaptor seAdaptor(seOperands, se);
+    int64_t n = type.getDimSize(0), f = type.getDimSize(1);
+    int64_t c = se.getType().getDimSize(1);
+    // s [N, C] -> [N, 1, C]; filter [F, C, 1, 1] -> [F, C].
+    Value gate = rewriter.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get({n, 1, c}, type.getElementType()),
+        excitation(rewriter, loc, se, seAdaptor),
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    Value filter = rewriter.create<tensor::CollapseShapeOp>(
+        loc, adaptor.getFilter(),
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value scaled = elementwise(
+        rewriter, loc, RankedTensorType::get({n, f, c}, type.getElementType()),
+        {filter, gate}, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::MulFOp>(l, a[0], a[1]);
+        });
+    SmallVector<ReassociationIndices> spatial = {{0}, {1}, {2, 3}};
+    Value in = rewriter.create<tensor::CollapseShapeOp>(
+        loc, seAdaptor.getInput(), spatial);
+    Value init =
+        adaptor.getBias()
+            ? broadcastChannels(rewriter, loc, adaptor.getBias(), type)
+            : filled(rewriter, loc, type, 0.0);
+    Value out = rewriter.create<tensor::CollapseShapeOp>(loc, init, spatial);
+    AffineExpr i, j, p, k;
+    bindDims(ctx, i, j, p, k);
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {i, k, p}, ctx),
+                                   AffineMap::get(4, 0, {i, j, k}, ctx),
+                                   AffineMap::get(4, 0, {i, j, p}, ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators(3, IteratorType::parallel);
+    iterators.push_back(IteratorType::reduction);
+    Value product =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, out.getType(), ValueRange{in, scaled}, out, maps,
+                iterators,
+                [](OpBuilder &b, Location l, ValueRange a) {
+                  Value mul = b.create<arith::MulFOp>(l, a[0], a[1]);
+                  b.create<linalg::YieldOp>(
+                      l, ValueRange{b.create<arith::AddFOp>(l, a[2], mul)});
+                })
+            .getResult(0);
+    Value result = rewriter.create<tensor::ExpandShapeOp>(loc, type, product,
+                                                          spatial);
+    rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
+                                           op.getActivationParams(), result));
+    rewriter.eraseOp(se);
+    return success();
+  }
+};
+
 struct ConvertCNNToLinalgPass
     : cnnc::impl::ConvertCNNToLinalgBase<ConvertCNNToLinalgPass> {
   void runOnOperation() override {
@@ -1124,6 +1304,15 @@ struct ConvertCNNToLinalgPass
              BinaryPattern<cnn::DivOp, arith::DivFOp>, SoftmaxPattern,
              ReduceMeanPattern, LRNPattern, TransposePattern, SlicePattern,
              SplitPattern, PadPattern, ChannelPermutePattern>(ctx);
+    // A squeeze_excite that its consumer absorbs is lowered with it.
+    target.addDynamicallyLegalOp<cnn::SqueezeExciteOp>(
+        [](cnn::SqueezeExciteOp op) {
+          auto conv = op->hasOneUse()
+                          ? dyn_cast<cnn::Conv2DOp>(*op->user_begin())
+                          : nullptr;
+          return conv && scaledInputOf(conv);
+        });
+    patterns.add<SqueezeExcitePattern, ScaledPointwiseConvPattern>(ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -219,5 +219,33 @@ LogicalResult PadOp::verify() {
                                                 [&] { return emitOpError(); }));
 }
 
+LogicalResult SqueezeExciteOp::verify() {
+  auto emit = [&] { return emitOpError(); };
+  int64_t channels = shapeOf(getInput())[1];
+  ArrayRef<int64_t> w1 = shapeOf(getW1()), w2 = shapeOf(getW2());
+  int64_t reduced = w1[0];
+  if (w1[1] != channels || w2[0] != channels || w2[1] != reduced)
+    return emitOpError("w1 must be [R, ")
+           << channels << "] and w2 [" << channels << ", R], got [" << w1[0]
+           << ", " << w1[1] << "] and [" << w2[0] << ", " << w2[1] << "]";
+  if (shapeOf(getB1())[0] != reduced || shapeOf(getB2())[0] != channels)
+    return emitOpError("b1 must have ")
+           << reduced << " elements and b2 " << channels;
+  if (getActivationParams() && !getActivation())
+    return emitOpError("has activation_params but no activation");
+  if (getActivation() &&
+      failed(verifyActivation(*getActivation(),
+                              getActivationParams().value_or(ArrayRef<float>{}),
+                              emit)))
+    return failure();
+  if (failed(verifyActivation(getGate(),
+                              getGateParams().value_or(ArrayRef<float>{}),
+                              [&] { return emitOpError("gate: "); })))
+    return failure();
+  if (getResult().getType() != getInput().getType())
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/cnn/CNNOps.cpp.inc"

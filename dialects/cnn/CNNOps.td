@@ -356,4 +356,36 @@ def CNN_PadOp : CNN_Op<"pad", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Fused blocks
+//===----------------------------------------------------------------------===//
+
+def CNN_SqueezeExciteOp : CNN_Op<"squeeze_excite", [Pure]> {
+  let summary = "Squeeze-and-excitation: input scaled by a gate per channel";
+  let description = [{
+    `result[n, c, h, w] = input[n, c, h, w] * s[n, c]` with
+
+        m[n, c] = mean_{h, w} input[n, c, h, w]
+        z[n, r] = activation(b1[r] + sum_c w1[r, c] * m[n, c])
+        s[n, c] = gate(b2[c] + sum_r w2[c, r] * z[n, r])
+
+    `w1` is [R, C] and `w2` [C, R], R being the reduced channel count.
+    `activation` (none when absent) and `gate` are the epilogue activations
+    of `cnn.conv2d`, with their parameters. This is the SE block of
+    SE-ResNet, MobileNetV3 and EfficientNet (global average pool, two 1x1
+    convolutions or fully connected layers, gate, multiply) as one op, made
+    by `--cnn-fuse-squeeze-excite`; the lowering applies the scale in the
+    consumer where it can, so that no pass over memory is spent on it.
+  }];
+  let arguments = (ins CNN_Tensor4D:$input, 2DTensorOf<[F32]>:$w1,
+                   CNN_Tensor1D:$b1, 2DTensorOf<[F32]>:$w2, CNN_Tensor1D:$b2,
+                   OptionalAttr<StrAttr>:$activation,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_params,
+                   StrAttr:$gate, OptionalAttr<DenseF32ArrayAttr>:$gate_params);
+  let results = (outs CNN_Tensor4D:$result);
+  let assemblyFormat =
+      "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // CNNC_DIALECTS_CNN_CNNOPS_TD
