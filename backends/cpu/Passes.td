@@ -95,9 +95,34 @@ def CPUApproximateMath
 def CPUForwardCopies : Pass<"cnnc-cpu-forward-copies", "mlir::ModuleOp"> {
   let summary = "Compute a buffer in the place it is finally copied to";
   let description = [{
-    (description written with the implementation)
+    After bufferization, a concatenation computes each piece in a buffer of
+    its own and copies it into a view of the result; a result computed in a
+    buffer is copied into its output argument. For each `linalg.copy` or
+    `memref.copy` at the top level of a function whose source is a
+    `memref.alloc` of that block (possibly through reshapes) and whose
+    target is a static view (subviews, reshapes) of a function argument or
+    of another such allocation, this pass replaces the buffer by the target
+    seen through the inverse reshapes, and erases the copy and the buffer,
+    when:
+
+    - the copy is the buffer's last use (of it or of any view of it);
+    - every user of the buffer's views takes any strided layout (linalg
+      ops, vector transfers, memref.load/store; vector.load/store while the
+      innermost stride stays 1), and every reshape of it stays valid for
+      the target's strides;
+    - nothing between the allocation and the copy accesses the target's
+      root, except through static subviews whose boxes are disjoint from
+      the target's.
+
+    The target's allocation and views move above the buffer's allocation
+    when they come after it. Loop-carried buffers that loops yield
+    unchanged are folded first, so that the buffers' uses are direct. The
+    pass repeats until no copy is left to forward, so every piece of a
+    concatenation, and the concatenation itself when it is copied into an
+    output, is computed in place.
   }];
-  let dependentDialects = ["mlir::memref::MemRefDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def CPUGroupTiling : Pass<"cnnc-cpu-group-tiling", "mlir::func::FuncOp"> {
@@ -150,8 +175,7 @@ def CPUPlanMemory : Pass<"cnnc-cpu-plan-memory", "mlir::ModuleOp"> {
     buffers into one byte array so that buffers whose ranges overlap never
     share bytes (largest first, first fit, 64-byte aligned), and replaces
     each allocation by a `memref.view` into a new last argument of `@main`,
-    the workspace. A buffer whose last use copies it into an output
-    argument is replaced by that argument instead. The size is recorded as the module attribute
+    the workspace. The size is recorded as the module attribute
     `cnnc.workspace_bytes`; the runtime allocates the workspace once per
     loaded model, so running allocates nothing.
   }];

@@ -3,7 +3,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -59,36 +58,6 @@ unsigned lastUse(Value root, Block &block,
   return last;
 }
 
-/// If the last thing done with `alloc` is copying it into an argument of
-/// @main that nothing else touches (an output), computes it in the output
-/// directly: the copy goes away. Returns whether it did.
-bool computeInPlaceOfOutput(memref::AllocOp alloc, Block &block,
-                            const DenseMap<Operation *, unsigned> &position,
-                            unsigned last) {
-  for (Operation *user : alloc->getUsers()) {
-    Value source, target;
-    if (auto copy = dyn_cast<linalg::CopyOp>(user)) {
-      source = copy.getInputs()[0];
-      target = copy.getOutputs()[0];
-    } else if (auto copy = dyn_cast<memref::CopyOp>(user)) {
-      source = copy.getSource();
-      target = copy.getTarget();
-    } else {
-      continue;
-    }
-    auto arg = dyn_cast<BlockArgument>(target);
-    if (source != alloc.getResult() || !arg || arg.getOwner() != &block ||
-        !arg.hasOneUse() || arg.getType() != alloc.getType() ||
-        user->getBlock() != &block || position.lookup(user) != last)
-      continue;
-    user->erase();
-    alloc.replaceAllUsesWith(arg);
-    alloc.erase();
-    return true;
-  }
-  return false;
-}
-
 struct CPUPlanMemoryPass : cnnc::impl::CPUPlanMemoryBase<CPUPlanMemoryPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -115,9 +84,8 @@ struct CPUPlanMemoryPass : cnnc::impl::CPUPlanMemoryBase<CPUPlanMemoryPass> {
       for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
         if (isa<memref::DeallocOp>(user))
           user->erase();
-      unsigned last = lastUse(alloc, block, position);
-      if (!computeInPlaceOfOutput(alloc, block, position, last))
-        buffers.push_back({alloc, bytes, position[alloc], last});
+      buffers.push_back(
+          {alloc, bytes, position[alloc], lastUse(alloc, block, position)});
     }
 
     if (buffers.empty())
@@ -161,8 +129,8 @@ struct CPUPlanMemoryPass : cnnc::impl::CPUPlanMemoryBase<CPUPlanMemoryPass> {
       builder.setInsertionPoint(b.alloc);
       Location loc = b.alloc.getLoc();
       Value offset = builder.create<arith::ConstantIndexOp>(loc, b.offset);
-      Value view = builder.create<memref::ViewOp>(loc, b.alloc.getType(),
-                                                  workspace, offset, ValueRange{});
+      Value view = builder.create<memref::ViewOp>(
+          loc, b.alloc.getType(), workspace, offset, ValueRange{});
       b.alloc.replaceAllUsesWith(view);
       b.alloc.erase();
     }
