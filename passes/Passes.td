@@ -32,9 +32,29 @@ def FuseConvActivation : Pass<"cnn-fuse-conv-activation", "mlir::func::FuncOp"> 
 }
 
 def FoldChannelShuffle : Pass<"cnn-fold-channel-shuffle", "mlir::func::FuncOp"> {
-  let summary = "Fold concat / channel shuffle / split chains into one op";
+  let summary = "Fold concat / channel shuffle / split chains away";
   let description = [{
-    (description written with the implementation)
+    Every op that only routes channels of 4-D tensors (concat and split along
+    dim 1, a slice of channels, and the shuffle spelled reshape [N,C,H,W] ->
+    [N,g,C/g,H,W] or [N,g,C/g,H*W] -> transpose of dims 1 and 2 -> reshape
+    back) becomes a `cnn.channel_permute`; chains of them compose, so that
+    ShuffleNet's concat -> shuffle -> split is one op and no permute reads
+    another's result (the identity half of a unit is read from where it was
+    computed). Then:
+    - a result whose readers are all convolutions over all channels with
+      constant filters (or depthwise convolutions feeding only such) is
+      reordered to group channels by producer, the readers' filters (and
+      the depthwise weights) permuted to match;
+    - a groups=1 convolution with constant weights whose channels go only to
+      permutes, each channel to one place and each result receiving one
+      contiguous block of them, is split by output rows into one
+      convolution per block (channels nobody reads are dropped);
+    - what is left becomes concats of whole values and slices, which the
+      backends build in place; routings that interleave (ShuffleNet v1's
+      shuffle after a grouped convolution, or a shuffle that is returned)
+      stay one `cnn.channel_permute`.
+    A reshape-transpose-reshape that is not a channel permutation is left
+    alone.
   }];
 }
 
