@@ -3,6 +3,7 @@
 
     run_zoo.py --cnnc PATH --cnnc-run PATH --workdir DIR
                [--label light|heavy|all] [--only NAME ...] [--list] [--keep]
+               [--cnnc-flag FLAG ...]
 
 For each network: build it (seeded random weights, calibrated BatchNorm; see
 test/e2e/cnnc_models.py and zoo_models.py), export it to ONNX with torch at the
@@ -223,8 +224,8 @@ def check(net, args):
         raise Failure("harness: export or reference failed: " +
                       traceback.format_exc().strip().splitlines()[-1], traceback.format_exc())
 
-    times["compile"] = run_tool([args.cnnc, onnx_path, "-o", so_path, "--target=cpu"],
-                                "cnnc", args.timeout)
+    times["compile"] = run_tool([args.cnnc, onnx_path, "-o", so_path, "--target=cpu"]
+                                + args.cnnc_flag, "cnnc", args.timeout)
     if not os.path.isfile(so_path):
         raise Failure(f"cnnc exited 0 but wrote no {so_path}")
     out_paths = [os.path.join(wd, f"output{i}.npy") for i in range(n_out)]
@@ -266,6 +267,8 @@ def parse_args(argv):
     p.add_argument("--only", nargs="+", metavar="NAME", help="run just these networks (any label)")
     p.add_argument("--list", action="store_true", help="print the table and exit")
     p.add_argument("--keep", action="store_true", help="keep the files of passing networks")
+    p.add_argument("--cnnc-flag", action="append", default=[], metavar="FLAG",
+                   help="extra cnnc flag, e.g. --cnnc-flag=--no-graph-opt (repeatable)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ort-threads", type=int, default=1)
     p.add_argument("--timeout", type=int, default=1200, help="seconds allowed for each tool run")
@@ -295,6 +298,7 @@ def main(argv=None):
     failed, xfailed, logs = [], [], []
     t_all = time.time()
     print(f"cnnc zoo: {len(nets)} network(s), label {args.label if not args.only else 'only'}, "
+          f"cnnc flags {' '.join(args.cnnc_flag) or '(none)'}, "
           f"bound max|out-ref| <= {cnnc_models.DEFAULT_ATOL:g} + {cnnc_models.DEFAULT_RTOL:g}*max|ref|",
           flush=True)
     for net in nets:
