@@ -42,6 +42,28 @@ func.func @depthwise_no_bias(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
+// A grouped conv (2 groups of 2 input channels): each output channel's filter
+// row is scaled by its own s = [0.5, 2], whatever group it reads.
+// b' = (1 - 1) * 0.5 + 0 = 0 and (1 - 0) * 2 + 0 = 2.
+// CHECK-LABEL: func @grouped
+// CHECK-DAG:   %[[W:.+]] = arith.constant dense<{{\[}}{{\[}}{{\[}}[5.000000e-01]], {{\[}}[1.000000e+00]]], {{\[}}{{\[}}[6.000000e+00]], {{\[}}[8.000000e+00]]]]> : tensor<2x2x1x1xf32>
+// CHECK-DAG:   %[[B:.+]] = arith.constant dense<[0.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK:       cnn.conv2d %arg0, %[[W]], %[[B]] {{.*}}groups = 2
+// CHECK-NOT:   cnn.batch_norm
+func.func @grouped(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
+  %b = arith.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %gamma = arith.constant dense<[1.0, 4.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[0.0, 0.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %var = arith.constant dense<[3.0, 3.0]> : tensor<2xf32>
+  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x4x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %r = cnn.batch_norm %c, %gamma, %beta, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
+
+// -----
+
 // The conv's result has another user: folding would change it. Left alone.
 // CHECK-LABEL: func @conv_two_users
 // CHECK:       %[[C:.+]] = cnn.conv2d
