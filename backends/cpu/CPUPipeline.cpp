@@ -43,6 +43,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createCPUConvKernels());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCPUInterchangeForVectorization());
+  pm.addNestedPass<func::FuncOp>(createCPUPrivateDestinations());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   bufferization::BufferResultsToOutParamsOpts outParams;

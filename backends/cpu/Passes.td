@@ -92,6 +92,18 @@ def CPUApproximateMath
                            "mlir::vector::VectorDialect"];
 }
 
+def CPUPrivateDestinations
+    : Pass<"cnnc-cpu-private-destinations", "mlir::func::FuncOp"> {
+  let summary = "Give every kernel a destination tensor of its own";
+  let description = [{
+    Before bufferization: a `tensor.empty`, or a `linalg.fill` of one, that
+    several ops use (CSE merged identical ones) is cloned for every user but
+    the first, so that bufferization gives each kernel its own buffer
+    instead of copying a shared initial value into a shared buffer, and
+    `cnnc-cpu-forward-copies` can then compute concat pieces in place.
+  }];
+}
+
 def CPUForwardCopies : Pass<"cnnc-cpu-forward-copies", "mlir::ModuleOp"> {
   let summary = "Compute a buffer in the place it is finally copied to";
   let description = [{
