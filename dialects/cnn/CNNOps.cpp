@@ -28,6 +28,20 @@ static LogicalResult verifyResultShape(Operation *op,
   return diag << "]";
 }
 
+/// An optional `activation` with its `activation_params` (conv2d and
+/// squeeze_excite epilogues).
+template <typename Op>
+static LogicalResult
+verifyEpilogue(Op op, std::optional<StringRef> activation,
+               std::optional<ArrayRef<float>> params) {
+  if (params && !activation)
+    return op.emitOpError("has activation_params but no activation");
+  if (!activation)
+    return success();
+  return verifyActivation(*activation, params.value_or(ArrayRef<float>{}),
+                          [&] { return op.emitOpError(); });
+}
+
 LogicalResult Conv2DOp::verify() {
   auto emit = [&] { return emitOpError(); };
   if (getBias() && shapeOf(getBias())[0] != shapeOf(getFilter())[0])
@@ -35,12 +49,7 @@ LogicalResult Conv2DOp::verify() {
                                     << " elements, expected one per output "
                                        "channel ("
                                     << shapeOf(getFilter())[0] << ")";
-  if (getActivationParams() && !getActivation())
-    return emitOpError("has activation_params but no activation");
-  if (getActivation() &&
-      failed(verifyActivation(*getActivation(),
-                              getActivationParams().value_or(ArrayRef<float>{}),
-                              emit)))
+  if (failed(verifyEpilogue(*this, getActivation(), getActivationParams())))
     return failure();
   return verifyResultShape(
       *this, inferConv2DShape(shapeOf(getInput()), shapeOf(getFilter()),
@@ -220,7 +229,6 @@ LogicalResult PadOp::verify() {
 }
 
 LogicalResult SqueezeExciteOp::verify() {
-  auto emit = [&] { return emitOpError(); };
   int64_t channels = shapeOf(getInput())[1];
   ArrayRef<int64_t> w1 = shapeOf(getW1()), w2 = shapeOf(getW2());
   int64_t reduced = w1[0];
@@ -231,12 +239,7 @@ LogicalResult SqueezeExciteOp::verify() {
   if (shapeOf(getB1())[0] != reduced || shapeOf(getB2())[0] != channels)
     return emitOpError("b1 must have ")
            << reduced << " elements and b2 " << channels;
-  if (getActivationParams() && !getActivation())
-    return emitOpError("has activation_params but no activation");
-  if (getActivation() &&
-      failed(verifyActivation(*getActivation(),
-                              getActivationParams().value_or(ArrayRef<float>{}),
-                              emit)))
+  if (failed(verifyEpilogue(*this, getActivation(), getActivationParams())))
     return failure();
   if (failed(verifyActivation(getGate(),
                               getGateParams().value_or(ArrayRef<float>{}),
