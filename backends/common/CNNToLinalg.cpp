@@ -976,6 +976,39 @@ struct SplitPattern : OpConversionPattern<cnn::SplitOp> {
   }
 };
 
+/// A one-input, one-result channel_permute that is a channel shuffle
+/// (result channel k*a + i is input channel i*b + k) as one transpose of
+/// [N, a, b, H, W], instead of C/a strided runs; null if it is not one.
+Value asShuffle(OpBuilder &b, cnn::ChannelPermuteOp op,
+                cnn::ChannelPermuteOp::Adaptor adaptor) {
+  if (op.getInputs().size() != 1 || op.getResults().size() != 1)
+    return nullptr;
+  ArrayRef<int64_t> sources = op.getSources();
+  int64_t channels = sources.size();
+  if (channels < 2 || channels != tensorType(op.getInputs()[0]).getDimSize(1) ||
+      sources[0] != 0 || sources[1] <= 0 || channels % sources[1] != 0)
+    return nullptr;
+  int64_t rows = sources[1], groups = channels / rows;
+  for (int64_t j = 0; j < channels; ++j)
+    if (sources[j] != (j % groups) * rows + j / groups)
+      return nullptr;
+  Location loc = op.getLoc();
+  RankedTensorType type = tensorType(op.getResults()[0]);
+  ArrayRef<int64_t> s = type.getShape();
+  SmallVector<ReassociationIndices> split = {{0}, {1, 2}, {3}, {4}};
+  Value grouped = b.create<tensor::ExpandShapeOp>(
+      loc, RankedTensorType::get({s[0], groups, rows, s[2], s[3]},
+                                 type.getElementType()),
+      adaptor.getInputs()[0], split);
+  Value init = b.create<tensor::EmptyOp>(
+      loc, ArrayRef<int64_t>{s[0], rows, groups, s[2], s[3]},
+      type.getElementType());
+  Value swapped = b.create<linalg::TransposeOp>(loc, grouped, init,
+                                                ArrayRef<int64_t>{0, 2, 1, 3, 4})
+                      .getResult()[0];
+  return b.create<tensor::CollapseShapeOp>(loc, type, swapped, split);
+}
+
 /// Each result of a channel_permute is built from runs of channels that
 /// come from one input at a constant positive stride: one strided
 /// extract_slice and one insert_slice per run, so a concat, a split or a
@@ -988,6 +1021,10 @@ struct ChannelPermutePattern : OpConversionPattern<cnn::ChannelPermuteOp> {
   matchAndRewrite(cnn::ChannelPermuteOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    if (Value shuffled = asShuffle(rewriter, op, adaptor)) {
+      rewriter.replaceOp(op, shuffled);
+      return success();
+    }
     // (input, channel) of every channel in the inputs' numbering.
     SmallVector<std::pair<unsigned, int64_t>> where;
     for (auto [i, in] : llvm::enumerate(adaptor.getInputs()))

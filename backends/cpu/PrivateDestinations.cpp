@@ -21,38 +21,38 @@ using namespace mlir;
 namespace {
 
 /// Gives every use of `op`'s result but the first a clone of `op` of its
-/// own, made just before the user.
+/// own, made next to `op` (not at the user, which may sit in a loop).
 void privatize(Operation *op) {
   SmallVector<OpOperand *> uses;
   for (OpOperand &use : op->getResult(0).getUses())
     uses.push_back(&use);
-  for (OpOperand *use : llvm::drop_begin(uses)) {
-    OpBuilder b(use->getOwner());
+  OpBuilder b(op->getContext());
+  b.setInsertionPointAfter(op);
+  for (OpOperand *use : llvm::drop_begin(uses))
     use->set(b.clone(*op)->getResult(0));
-  }
 }
 
 struct CPUPrivateDestinationsPass
     : cnnc::impl::CPUPrivateDestinationsBase<CPUPrivateDestinationsPass> {
   void runOnOperation() override {
+    // Fills first: each clone of a fill reads the same empty, which the
+    // second walk then privatizes with the other shared empties.
     SmallVector<Operation *> shared;
-    getOperation().walk([&](Operation *op) {
-      bool fillOfEmpty = false;
-      if (auto fill = dyn_cast<linalg::FillOp>(op))
-        fillOfEmpty = fill.hasPureTensorSemantics() &&
-                      fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
-      if ((isa<tensor::EmptyOp>(op) || fillOfEmpty) &&
-          !op->getResult(0).hasOneUse())
-        shared.push_back(op);
+    getOperation().walk([&](linalg::FillOp fill) {
+      if (fill.hasPureTensorSemantics() &&
+          fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() &&
+          !fill->getResult(0).hasOneUse())
+        shared.push_back(fill);
     });
-    // Fills first: each clone of a fill reads the empty, which is then
-    // privatized with the other empties' users.
     for (Operation *op : shared)
-      if (isa<linalg::FillOp>(op))
-        privatize(op);
+      privatize(op);
+    shared.clear();
+    getOperation().walk([&](tensor::EmptyOp empty) {
+      if (!empty->getResult(0).hasOneUse())
+        shared.push_back(empty);
+    });
     for (Operation *op : shared)
-      if (isa<tensor::EmptyOp>(op))
-        privatize(op);
+      privatize(op);
   }
 };
 

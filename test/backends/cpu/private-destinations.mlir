@@ -34,3 +34,4 @@ func.func @shared_fill(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tens
   %g = linalg.fill ins(%one : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
   return %a, %b, %g : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
+
