@@ -8,14 +8,19 @@
 // per tap and group in the tile, one load of the input row (unit stride;
 // stride 2 loads twice the width and keeps the even lanes) and, per output
 // channel of that group, one broadcast weight and one multiply-add. Every
-// output is written once, instead of once per tap and channel.
+// output is written once, instead of once per tap and channel. A spatial
+// sum of the stored result (the pool of a squeeze-excite) is accumulated
+// in registers too, so the result is not read again to reduce it.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/KernelSupport.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace cnnc {
@@ -41,6 +46,82 @@ struct DirectConv {
   int64_t channelsIn, channelsOut; // per group
   int64_t kh, kw, sh, sw, dh, dw;
 };
+
+/// A user of the NCHW `result` that sums it over H and W into [N, C] (the
+/// pool of a squeeze-excite), or null.
+linalg::GenericOp spatialSum(Value result) {
+  for (Operation *user : result.getUsers()) {
+    auto sum = dyn_cast<linalg::GenericOp>(user);
+    if (!sum || sum.getNumDpsInputs() != 1 || sum.getNumDpsInits() != 1 ||
+        sum.getDpsInputOperand(0)->get() != result ||
+        !sum.hasPureTensorSemantics() || sum.getNumLoops() != 4)
+      continue;
+    using utils::IteratorType;
+    MLIRContext *ctx = sum.getContext();
+    SmallVector<AffineMap> maps = sum.getIndexingMapsArray();
+    if (sum.getIteratorTypesArray() !=
+            SmallVector<IteratorType>{
+                IteratorType::parallel, IteratorType::parallel,
+                IteratorType::reduction, IteratorType::reduction} ||
+        !maps[0].isIdentity() ||
+        maps[1] !=
+            AffineMap::get(4, 0,
+                           {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)},
+                           ctx))
+      continue;
+    Block &body = sum.getRegion().front();
+    auto add =
+        body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+    if (!add || &body.front() != add.getOperation() ||
+        !((add.getLhs() == body.getArgument(0) &&
+           add.getRhs() == body.getArgument(1)) ||
+          (add.getLhs() == body.getArgument(1) &&
+           add.getRhs() == body.getArgument(0))))
+      continue;
+    return sum;
+  }
+  return nullptr;
+}
+
+/// The element-wise op of `use` if a kernel replacing `root` can apply it
+/// in registers: its result has one user, and whatever else it reads is
+/// defined before `root`.
+linalg::GenericOp pooledElementwise(OpOperand &use, Operation *root) {
+  linalg::GenericOp op = elementwiseUser(use);
+  if (!op || !op->getResult(0).hasOneUse() ||
+      op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
+    return nullptr;
+  DominanceInfo dominance(root);
+  SetVector<Value> read;
+  getUsedValuesDefinedAbove(op.getRegion(), read);
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (in->get() != use.get())
+      read.insert(in->get());
+  for (Value v : read)
+    if (!dominance.properlyDominates(v, root))
+      return nullptr;
+  return op;
+}
+
+/// Where the kernels start accumulating `sum`, created before `root`: a
+/// zero [N, C] tensor when `sum` starts from zero, else its own init when
+/// that is defined before `root`; null if neither.
+Value sumInit(RewriterBase &rewriter, linalg::GenericOp sum, Operation *root) {
+  Value init = sum.getDpsInitOperand(0)->get();
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat())) {
+    Location loc = sum.getLoc();
+    auto type = cast<RankedTensorType>(init.getType());
+    Value empty = rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                   type.getElementType());
+    Value zero = rewriter.create<arith::ConstantOp>(
+        loc, rewriter.getZeroAttr(type.getElementType()));
+    return rewriter.create<linalg::FillOp>(loc, zero, empty).getResult(0);
+  }
+  if (DominanceInfo(root).properlyDominates(init, root))
+    return init;
+  return nullptr;
+}
 
 /// Emits the kernels for `conv` tiled by `plan` and replaces it.
 void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
@@ -82,112 +163,198 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
   Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : conv.init;
   if (!epilogue && bias)
     dest = rewriter.create<tensor::EmptyOp>(loc, out, rewriter.getF32Type());
-  scf::LoopNest nest = scf::buildLoopNest(
-      rewriter, loc, lbs, ubs, steps, ValueRange{dest},
-      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iter) {
-        auto add = [&](Value v, int64_t c) -> Value {
-          return c ? b.create<arith::AddIOp>(l, v, cst(b, c)).getResult() : v;
-        };
-        auto mul = [&](Value v, int64_t c) -> Value {
-          return c != 1 ? b.create<arith::MulIOp>(l, v, cst(b, c)).getResult()
-                        : v;
-        };
-        auto affine = [&](Value v, int64_t scale, int64_t offset) {
-          return add(mul(v, scale), offset);
-        };
-        Value n = ivs[0], f0 = ivs[2], ow = ivs[4];
-        Value oh = b.create<arith::AddIOp>(l, ivs[1], ivs[3]);
-        SmallVector<Value> channels;
-        for (int64_t r = 0; r < plan.channelsPerTile; ++r)
-          channels.push_back(add(f0, r));
-        // First input channel of each group of the tile (the tile starts a
-        // group, or lies inside one).
-        SmallVector<Value> groupInputs;
-        if (plan.groups > 1) {
-          Value group =
-              conv.channelsOut == 1
-                  ? f0
-                  : b.create<arith::DivUIOp>(l, f0, cst(b, conv.channelsOut))
-                        .getResult();
-          for (int64_t j = 0; j < tileGroups; ++j)
-            groupInputs.push_back(mul(add(group, j), conv.channelsIn));
-        }
-        SmallVector<Value> accs;
-        for (Value f : channels)
-          accs.push_back(
-              bias ? b.create<vector::BroadcastOp>(
-                          l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
-                         .getResult()
-                   : b.create<vector::TransferReadOp>(
-                          l, outVec, conv.init, ValueRange{n, f, oh, ow}, pad,
-                          ArrayRef<bool>{outInBounds})
-                         .getResult());
-        // All taps of input channel `c` (of each group) into `accs`; `c` is
-        // null when groups have one input channel.
-        auto taps = [&](OpBuilder &tb, Value c, SmallVector<Value> accs) {
-          for (int64_t kh = 0; kh < conv.kh; ++kh) {
-            Value ih = affine(oh, conv.sh, kh * conv.dh);
-            for (int64_t kw = 0; kw < conv.kw; ++kw) {
-              Value iw = affine(ow, conv.sw, kw * conv.dw);
-              for (int64_t j = 0; j < tileGroups; ++j) {
-                Value inC = plan.groups == 1 ? c
-                            : c ? tb.create<arith::AddIOp>(l, groupInputs[j], c)
-                                      .getResult()
-                                : groupInputs[j];
-                Value row = tb.create<vector::TransferReadOp>(
-                    l, inVec, conv.input, ValueRange{n, inC, ih, iw}, pad,
-                    ArrayRef<bool>{false});
-                if (conv.sw != 1)
-                  row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
-                for (int64_t r = j * perGroup; r < (j + 1) * perGroup; ++r) {
-                  SmallVector<Value> at = {channels[r], cst(tb, kh),
-                                           cst(tb, kw)};
-                  if (!conv.depthwise)
-                    at.insert(at.begin() + 1, c ? c : zero);
-                  Value w = tb.create<tensor::ExtractOp>(l, conv.filter, at);
-                  Value wv = tb.create<vector::BroadcastOp>(l, outVec, w);
-                  accs[r] = tb.create<vector::FMAOp>(l, row, wv, accs[r]);
-                }
-              }
+  // A spatial sum of the stored values (the pool of a squeeze-excite) is
+  // accumulated as one vector of partial sums per channel of the tile
+  // through its rows, then added to the [N, C] sums. A spatial sum of an
+  // element-wise op of them (an activation that the fusion of element-wise
+  // ops has copied into another user) sums that op applied in registers,
+  // and the op goes too.
+  Value stored = root->getResult(0);
+  linalg::GenericOp pool = spatialSum(stored), pooledOp;
+  for (OpOperand &use : stored.getUses()) {
+    if (pool)
+      break;
+    pooledOp = pooledElementwise(use, root);
+    pool = pooledOp ? spatialSum(pooledOp->getResult(0)) : nullptr;
+  }
+  Value sums = pool ? sumInit(rewriter, pool, root) : Value();
+  if (!sums)
+    pool = pooledOp = nullptr;
+  SmallVector<Value> outerInits = {dest};
+  if (pool)
+    outerInits.push_back(sums);
+  Value vecZero =
+      pool ? rewriter.create<arith::ConstantOp>(
+                 loc,
+                 DenseElementsAttr::get(outVec, rewriter.getF32FloatAttr(0)))
+           : Value();
+  // The output vector at (n, f0 + r, oh, ow) of every channel r of the tile
+  // into `result`; each is also added to `partial[r]` when pooling.
+  auto tile = [&](OpBuilder &b, Location l, ValueRange ivs, Value result,
+                  SmallVector<Value> partial) {
+    auto add = [&](Value v, int64_t c) -> Value {
+      return c ? b.create<arith::AddIOp>(l, v, cst(b, c)).getResult() : v;
+    };
+    auto mul = [&](Value v, int64_t c) -> Value {
+      return c != 1 ? b.create<arith::MulIOp>(l, v, cst(b, c)).getResult() : v;
+    };
+    auto affine = [&](Value v, int64_t scale, int64_t offset) {
+      return add(mul(v, scale), offset);
+    };
+    Value n = ivs[0], f0 = ivs[2], ow = ivs[4];
+    Value oh = b.create<arith::AddIOp>(l, ivs[1], ivs[3]);
+    SmallVector<Value> channels;
+    for (int64_t r = 0; r < plan.channelsPerTile; ++r)
+      channels.push_back(add(f0, r));
+    // First input channel of each group of the tile (the tile starts a
+    // group, or lies inside one).
+    SmallVector<Value> groupInputs;
+    if (plan.groups > 1) {
+      Value group =
+          conv.channelsOut == 1
+              ? f0
+              : b.create<arith::DivUIOp>(l, f0, cst(b, conv.channelsOut))
+                    .getResult();
+      for (int64_t j = 0; j < tileGroups; ++j)
+        groupInputs.push_back(mul(add(group, j), conv.channelsIn));
+    }
+    SmallVector<Value> accs;
+    for (Value f : channels)
+      accs.push_back(
+          bias ? b.create<vector::BroadcastOp>(
+                      l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
+                     .getResult()
+               : b.create<vector::TransferReadOp>(l, outVec, conv.init,
+                                                  ValueRange{n, f, oh, ow}, pad,
+                                                  ArrayRef<bool>{outInBounds})
+                     .getResult());
+    // All taps of input channel `c` (of each group) into `accs`; `c` is
+    // null when groups have one input channel.
+    auto taps = [&](OpBuilder &tb, Value c, SmallVector<Value> accs) {
+      for (int64_t kh = 0; kh < conv.kh; ++kh) {
+        Value ih = affine(oh, conv.sh, kh * conv.dh);
+        for (int64_t kw = 0; kw < conv.kw; ++kw) {
+          Value iw = affine(ow, conv.sw, kw * conv.dw);
+          for (int64_t j = 0; j < tileGroups; ++j) {
+            Value inC =
+                plan.groups == 1 ? c
+                : c ? tb.create<arith::AddIOp>(l, groupInputs[j], c).getResult()
+                    : groupInputs[j];
+            Value row = tb.create<vector::TransferReadOp>(
+                l, inVec, conv.input, ValueRange{n, inC, ih, iw}, pad,
+                ArrayRef<bool>{false});
+            if (conv.sw != 1)
+              row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
+            for (int64_t r = j * perGroup; r < (j + 1) * perGroup; ++r) {
+              SmallVector<Value> at = {channels[r], cst(tb, kh), cst(tb, kw)};
+              if (!conv.depthwise)
+                at.insert(at.begin() + 1, c ? c : zero);
+              Value w = tb.create<tensor::ExtractOp>(l, conv.filter, at);
+              Value wv = tb.create<vector::BroadcastOp>(l, outVec, w);
+              accs[r] = tb.create<vector::FMAOp>(l, row, wv, accs[r]);
             }
           }
-          return accs;
-        };
-        if (conv.channelsIn == 1 && plan.groups > 1) {
-          accs = taps(b, Value(), accs);
-        } else {
-          auto loop = b.create<scf::ForOp>(
-              l, zero, cst(b, conv.channelsIn), one, accs,
-              [&](OpBuilder &cb, Location cl, Value c, ValueRange cAccs) {
-                cb.create<scf::YieldOp>(cl,
-                                        taps(cb, c, SmallVector<Value>(cAccs)));
-              });
-          accs = loop.getResults();
         }
-        Value result = iter[0];
-        for (auto [f, acc] : llvm::zip(channels, accs)) {
-          Value v = acc;
-          if (epilogue) {
-            // The epilogue's loops are the output's (n, f, oh, ow).
-            SmallVector<Value> at = {n, f, oh, ow};
-            v = applyEpilogue(
-                b, l, epilogue, conv.produced->getResult(0), acc, outVec,
-                [&](AffineMap map) {
-                  SmallVector<Value> idx;
-                  for (AffineExpr e : map.getResults())
-                    idx.push_back(at[cast<AffineDimExpr>(e).getPosition()]);
-                  return idx;
-                },
-                pad, outInBounds);
+      }
+      return accs;
+    };
+    if (conv.channelsIn == 1 && plan.groups > 1) {
+      accs = taps(b, Value(), accs);
+    } else {
+      auto loop = b.create<scf::ForOp>(
+          l, zero, cst(b, conv.channelsIn), one, accs,
+          [&](OpBuilder &cb, Location cl, Value c, ValueRange cAccs) {
+            cb.create<scf::YieldOp>(cl, taps(cb, c, SmallVector<Value>(cAccs)));
+          });
+      accs = loop.getResults();
+    }
+    Value mask;
+    if (pool && !outInBounds)
+      mask = b.create<vector::CreateMaskOp>(
+          l, VectorType::get({width}, b.getI1Type()),
+          ValueRange{b.create<arith::SubIOp>(l, cst(b, out[3]), ow)});
+    for (auto [r, f, acc] : llvm::enumerate(channels, accs)) {
+      Value v = acc;
+      // The epilogue's loops are the output's (n, f, oh, ow).
+      SmallVector<Value> at = {n, f, oh, ow};
+      auto indicesOf = [&](AffineMap map) {
+        SmallVector<Value> idx;
+        for (AffineExpr e : map.getResults())
+          idx.push_back(at[cast<AffineDimExpr>(e).getPosition()]);
+        return idx;
+      };
+      if (epilogue)
+        v = applyEpilogue(b, l, epilogue, conv.produced->getResult(0), acc,
+                          outVec, indicesOf, pad, outInBounds);
+      result = b.create<vector::TransferWriteOp>(l, v, result,
+                                                 ValueRange{n, f, oh, ow},
+                                                 ArrayRef<bool>{outInBounds})
+                   .getResult();
+      if (pool) {
+        Value pooled = pooledOp
+                           ? applyEpilogue(b, l, pooledOp, stored, v, outVec,
+                                           indicesOf, pad, outInBounds)
+                           : v;
+        if (mask)
+          pooled = b.create<arith::SelectOp>(l, mask, pooled, vecZero);
+        partial[r] = b.create<arith::AddFOp>(l, partial[r], pooled);
+      }
+    }
+    SmallVector<Value> results = {result};
+    llvm::append_range(results, partial);
+    return results;
+  };
+  // (image, spatial tile, channel tile), then the tile's rows and columns
+  // carrying the output and the partial sums.
+  scf::LoopNest nest = scf::buildLoopNest(
+      rewriter, loc, ArrayRef(lbs).take_front(3), ArrayRef(ubs).take_front(3),
+      ArrayRef(steps).take_front(3), outerInits,
+      [&](OpBuilder &b, Location l, ValueRange outer, ValueRange iter) {
+        SmallVector<Value> inits = {iter[0]};
+        if (pool)
+          inits.append(plan.channelsPerTile, vecZero);
+        auto rows = b.create<scf::ForOp>(
+            l, lbs[3], ubs[3], steps[3], inits,
+            [&](OpBuilder &rb, Location rl, Value row, ValueRange rowIter) {
+              auto cols = rb.create<scf::ForOp>(
+                  rl, lbs[4], ubs[4], steps[4], rowIter,
+                  [&](OpBuilder &cb, Location cl, Value col,
+                      ValueRange colIter) {
+                    SmallVector<Value> ivs(outer);
+                    ivs.append({row, col});
+                    cb.create<scf::YieldOp>(
+                        cl, tile(cb, cl, ivs, colIter[0],
+                                 SmallVector<Value>(colIter.drop_front())));
+                  });
+              rb.create<scf::YieldOp>(rl, cols.getResults());
+            });
+        scf::ValueVector results = {rows.getResult(0)};
+        if (pool) {
+          // Each channel's partial sums into its [N, C] sum.
+          Value total = iter[1];
+          for (int64_t r = 0; r < plan.channelsPerTile; ++r) {
+            Value f =
+                r ? b.create<arith::AddIOp>(
+                         l, outer[2], b.create<arith::ConstantIndexOp>(l, r))
+                        .getResult()
+                  : outer[2];
+            Value part = b.create<vector::ReductionOp>(
+                l, vector::CombiningKind::ADD, rows.getResult(1 + r));
+            Value at =
+                b.create<tensor::ExtractOp>(l, total, ValueRange{outer[0], f});
+            total = b.create<tensor::InsertOp>(
+                l, b.create<arith::AddFOp>(l, at, part), total,
+                ValueRange{outer[0], f});
           }
-          result = b.create<vector::TransferWriteOp>(
-                        l, v, result, ValueRange{n, f, oh, ow},
-                        ArrayRef<bool>{outInBounds})
-                       .getResult();
+          results.push_back(total);
         }
-        return scf::ValueVector{result};
+        return results;
       });
-  rewriter.replaceOp(root, nest.results);
+  rewriter.replaceOp(root, nest.results.front());
+  if (pool)
+    rewriter.replaceOp(pool, nest.results[1]);
+  if (pooledOp)
+    rewriter.eraseOp(pooledOp);
   if (epilogue)
     rewriter.eraseOp(conv.produced);
   if (conv.produced != conv.op)

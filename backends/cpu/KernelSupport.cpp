@@ -12,7 +12,11 @@ using namespace mlir;
 linalg::GenericOp cnnc::fusableEpilogue(Operation *op) {
   if (!op->getResult(0).hasOneUse())
     return nullptr;
-  OpOperand &use = *op->getResult(0).getUses().begin();
+  return elementwiseUser(*op->getResult(0).getUses().begin());
+}
+
+linalg::GenericOp cnnc::elementwiseUser(OpOperand &use) {
+  Value produced = use.get();
   auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
   if (!consumer || consumer.getNumDpsInits() != 1 ||
       consumer.getNumReductionLoops() != 0 || consumer.isDpsInit(&use) ||
@@ -23,7 +27,7 @@ linalg::GenericOp cnnc::fusableEpilogue(Operation *op) {
   if (!in.isIdentity() || in != out ||
       !llvm::all_of(consumer.getIndexingMapsArray(),
                     [](AffineMap m) { return m.isProjectedPermutation(); }) ||
-      consumer.getResult(0).getType() != op->getResult(0).getType())
+      consumer.getResult(0).getType() != produced.getType())
     return nullptr;
   // The body must be plain scalar arithmetic that also works on vectors.
   for (Operation &bodyOp : consumer.getRegion().front().without_terminator())

@@ -19,6 +19,10 @@ namespace cnnc {
 /// writes, with a body of scalar arith/math ops.
 mlir::linalg::GenericOp fusableEpilogue(mlir::Operation *op);
 
+/// The element-wise op of `use` if it is one a kernel could apply to its
+/// result in registers, as for fusableEpilogue, whatever the other users.
+mlir::linalg::GenericOp elementwiseUser(mlir::OpOperand &use);
+
 /// The epilogue's body on one vector `acc` of the kernel's result
 /// `produced`: its other operands are read at the same place (`indicesOf`
 /// gives the indices for an indexing map), as vectors when they vary along
