@@ -6,9 +6,10 @@
 // boundary, lets consumers take their input channels in any order (a
 // convolution over all channels permutes its filter instead), and then splits
 // the convolutions that produce the routed channels so that every result is
-// a plain concatenation of whole convolution outputs, which the backends
-// compute in place. ShuffleNet v2's concat -> shuffle -> split chain leaves
-// no data movement behind.
+// a plain concatenation of whole convolution outputs. A convolution reading
+// such a concatenation takes its parts as its inputs, so no concat is left
+// (the backends have the parts written in place). ShuffleNet v2's concat ->
+// shuffle -> split chain leaves no op and no data movement behind.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -296,7 +297,8 @@ bool isDenseReader(Operation *user, Value v) {
 bool isReorderableDepthwise(Operation *user, Value v) {
   auto conv = dyn_cast<cnn::Conv2DOp>(user);
   if (!conv || !conv.isDepthwise() || conv.getInput() != v ||
-      conv.getFilter() == v || !constantValues(conv.getFilter()) ||
+      conv.getResidual() || conv.getFilter() == v ||
+      !constantValues(conv.getFilter()) ||
       (conv.getBias() && !constantValues(conv.getBias())))
     return false;
   Value out = conv.getResult();
@@ -416,7 +418,8 @@ Value convRows(OpBuilder &b, cnn::Conv2DOp conv, ArrayRef<int64_t> rows) {
                      : Value();
   return b
       .create<cnn::Conv2DOp>(loc, withChannels(conv.getResult(), n),
-                             conv.getInput(), wv, bv, conv.getStridesAttr(),
+                             conv.getInputs(), wv, bv, /*residual=*/Value(),
+                             conv.getStridesAttr(),
                              conv.getPadsAttr(), conv.getDilationsAttr(),
                              conv.getGroupsAttr(), conv.getActivationAttr(),
                              conv.getActivationParamsAttr())
@@ -427,7 +430,7 @@ Value convRows(OpBuilder &b, cnn::Conv2DOp conv, ArrayRef<int64_t> rows) {
 /// exactly one place and each result receives one contiguous block of them.
 void splitProducer(cnn::Conv2DOp conv) {
   Value x = conv.getResult();
-  if (conv.getGroups() != 1 || x.use_empty() ||
+  if (conv.getGroups() != 1 || x.use_empty() || conv.getResidual() ||
       !constantValues(conv.getFilter()) ||
       (conv.getBias() && !constantValues(conv.getBias())))
     return;
@@ -485,7 +488,7 @@ void splitProducer(cnn::Conv2DOp conv) {
 }
 
 //===----------------------------------------------------------------------===//
-// 5. What is left becomes concats and slices where it can.
+// 5. What is left becomes conv inputs, concats and slices where it can.
 //===----------------------------------------------------------------------===//
 
 /// A run of channels first, first + stride, ... of one value.
@@ -514,6 +517,19 @@ SmallVector<Run> runsOf(const Route &route) {
   return runs;
 }
 
+/// If only convolutions read `v` (as their input), makes each read `parts`,
+/// whose concatenation `v` is, as its inputs instead: no concat is left.
+bool takeAsInputs(Value v, ArrayRef<Value> parts) {
+  if (!llvm::all_of(v.getUses(), [](OpOperand &use) {
+        auto conv = dyn_cast<cnn::Conv2DOp>(use.getOwner());
+        return conv && conv.getInput() == use.get();
+      }))
+    return false;
+  for (Operation *user : llvm::to_vector(v.getUsers()))
+    cast<cnn::Conv2DOp>(user).getInputsMutable().assign(parts);
+  return true;
+}
+
 void materialize(func::FuncOp func) {
   SmallVector<cnn::ChannelPermuteOp> ops;
   func.walk([&](cnn::ChannelPermuteOp op) { ops.push_back(op); });
@@ -538,6 +554,8 @@ void materialize(func::FuncOp func) {
             b.getDenseI64ArrayAttr({0, run.first, 0, 0}),
             b.getDenseI64ArrayAttr({1, run.stride, 1, 1})));
       }
+      if (parts.size() > 1 && takeAsInputs(result, parts))
+        continue;
       Value replacement =
           parts.size() == 1
               ? parts.front()

@@ -32,8 +32,8 @@ struct FoldBatchNormIntoConv : OpRewritePattern<cnn::BatchNormOp> {
     auto conv = bn.getInput().getDefiningOp<cnn::Conv2DOp>();
     if (!conv || !conv->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "input is not a conv used once");
-    if (conv.getActivation())
-      return rewriter.notifyMatchFailure(bn, "the conv ends in an activation");
+    if (conv.getActivation() || conv.getResidual())
+      return rewriter.notifyMatchFailure(bn, "the conv has an epilogue");
     auto filter = constantValues(conv.getFilter());
     auto gamma = constantValues(bn.getScale());
     auto beta = constantValues(bn.getBias());
@@ -67,7 +67,8 @@ struct FoldBatchNormIntoConv : OpRewritePattern<cnn::BatchNormOp> {
     // The folded op carries both nodes' locations.
     auto fused = rewriter.create<cnn::Conv2DOp>(
         rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()}), conv.getType(),
-        conv.getInput(), w, b, conv.getStridesAttr(), conv.getPadsAttr(),
+        conv.getInputs(), w, b, /*residual=*/Value(), conv.getStridesAttr(),
+        conv.getPadsAttr(),
         conv.getDilationsAttr(), conv.getGroupsAttr(), /*activation=*/nullptr,
         /*activation_params=*/nullptr);
     rewriter.replaceOp(bn, fused.getResult());

@@ -1,4 +1,4 @@
-//===- FuseConvActivation.cpp - Activation into the conv's epilogue -------===//
+//===- FuseConvActivation.cpp - Residual and activation into the epilogue -===//
 #include "passes/Passes.h"
 
 #include "dialects/cnn/CNNActivation.h"
@@ -17,17 +17,19 @@ using namespace mlir;
 
 namespace {
 
-/// Replaces `root` by `conv` with `act` in its epilogue.
+/// Replaces `root` by `conv` with its epilogue extended: `residual` added
+/// (the conv has none yet), or `act` applied after what it has.
 void fuse(PatternRewriter &rewriter, Operation *root, cnn::Conv2DOp conv,
-          const cnn::Activation &act) {
+          Value residual, const std::optional<cnn::Activation> &act) {
   rewriter.setInsertionPoint(root);
   auto fused = rewriter.create<cnn::Conv2DOp>(
       rewriter.getFusedLoc({conv.getLoc(), root->getLoc()}), conv.getType(),
-      conv.getInput(), conv.getFilter(), conv.getBias(), conv.getStridesAttr(),
+      conv.getInputs(), conv.getFilter(), conv.getBias(),
+      residual ? residual : conv.getResidual(), conv.getStridesAttr(),
       conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr(),
-      rewriter.getStringAttr(act.kind),
-      act.params.empty() ? nullptr
-                         : rewriter.getDenseF32ArrayAttr(act.params));
+      act ? rewriter.getStringAttr(act->kind) : nullptr,
+      !act || act->params.empty() ? nullptr
+                                  : rewriter.getDenseF32ArrayAttr(act->params));
   rewriter.replaceOp(root, fused.getResult());
 }
 
@@ -49,7 +51,7 @@ struct FuseActivationOp : RewritePattern {
     cnn::Conv2DOp conv = plainConv(op->getOperand(0));
     if (!conv || !conv->hasOneUse())
       return failure();
-    fuse(rewriter, op, conv, *act);
+    fuse(rewriter, op, conv, Value(), act);
     rewriter.eraseOp(conv);
     return success();
   }
@@ -86,8 +88,31 @@ struct FuseSelfGated : OpRewritePattern<cnn::MulOp> {
             return user == mul || user == gate;
           }))
         continue;
-      fuse(rewriter, mul, conv, *act);
+      fuse(rewriter, mul, conv, Value(), act);
       rewriter.eraseOp(gate);
+      rewriter.eraseOp(conv);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// add(c, r) with c a conv used only there, and r of c's type (a residual
+/// connection): r is added in c's epilogue, before any activation that
+/// follows the add is fused too.
+struct FuseResidualAdd : OpRewritePattern<cnn::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(cnn::AddOp add,
+                                PatternRewriter &rewriter) const override {
+    for (auto [x, residual] : {std::pair(add.getLhs(), add.getRhs()),
+                               std::pair(add.getRhs(), add.getLhs())}) {
+      cnn::Conv2DOp conv = plainConv(x);
+      if (!conv || conv.getResidual() || !conv->hasOneUse() || x == residual ||
+          residual.getType() != conv.getType() ||
+          add.getType() != conv.getType())
+        continue;
+      fuse(rewriter, add, conv, residual, std::nullopt);
       rewriter.eraseOp(conv);
       return success();
     }
@@ -99,7 +124,7 @@ struct FuseConvActivationPass
     : cnnc::impl::FuseConvActivationBase<FuseConvActivationPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseActivationOp, FuseSelfGated>(&getContext());
+    patterns.add<FuseActivationOp, FuseSelfGated, FuseResidualAdd>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(),
                                             std::move(patterns))))
       signalPassFailure();

@@ -104,6 +104,7 @@ public:
     if (auto conv = take<cnn::Conv2DOp>(v)) {
       ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
       if (conv.getGroups() != 1 || filter[2] != 1 || filter[3] != 1 ||
+          conv.getResidual() || !conv.getInput() ||
           !isChannelVector(conv.getInput()) ||
           llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
         return failure();

@@ -19,15 +19,20 @@ def FoldConvBatchNorm : Pass<"cnn-fold-conv-bn", "mlir::func::FuncOp"> {
 }
 
 def FuseConvActivation : Pass<"cnn-fuse-conv-activation", "mlir::func::FuncOp"> {
-  let summary = "Move the activation after a convolution into its epilogue";
+  let summary = "Move the residual add and the activation after a "
+                "convolution into its epilogue";
   let description = [{
-    `act(conv(x))` becomes `conv(x) {activation = ...}` when the activation
-    is the convolution's only user: relu, clip (relu6), sigmoid, tanh,
-    hard_swish, hard_sigmoid, leaky_relu, and the self-gated forms
-    exporters spell `mul(c, gate(c))` (the gate and the mul being the conv's
-    only two users): silu for a sigmoid gate, hard_swish for
-    hard_sigmoid(1/6, 1/2). The backends then apply it while the convolution's result is in
-    registers. A convolution that already has an activation is left alone.
+    `add(conv(x), r)` becomes `conv(x) residual r` when the add is the
+    convolution's only user and `r` has the result's type (a residual
+    connection; the conv has no activation yet). `act(conv(x))` becomes
+    `conv(x) {activation = ...}` when the activation is the convolution's
+    only user: relu, clip (relu6), sigmoid, tanh, hard_swish, hard_sigmoid,
+    leaky_relu, and the self-gated forms exporters spell `mul(c, gate(c))`
+    (the gate and the mul being the conv's only two users): silu for a
+    sigmoid gate, hard_swish for hard_sigmoid(1/6, 1/2). So ResNet's
+    `relu(add(conv, identity))` is one conv with both. The backends apply
+    the epilogue while the convolution's result is in registers. A
+    convolution that already has an activation is left alone.
   }];
 }
 

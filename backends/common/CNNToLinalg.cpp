@@ -203,6 +203,54 @@ Value applyActivation(OpBuilder &b, Location loc,
                      });
 }
 
+/// `inputs` concatenated along `axis` into a tensor of `type`: each is
+/// inserted into its slice of one destination, which the backends can have
+/// its producer write in place.
+Value concatenate(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange inputs, int64_t axis) {
+  Value result =
+      b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  int64_t offset = 0;
+  for (Value in : inputs) {
+    ArrayRef<int64_t> shape = tensorType(in).getShape();
+    SmallVector<OpFoldResult> offsets(shape.size(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(shape.size(), b.getIndexAttr(1));
+    for (int64_t extent : shape)
+      sizes.push_back(b.getIndexAttr(extent));
+    offsets[axis] = b.getIndexAttr(offset);
+    offset += shape[axis];
+    result = b.create<tensor::InsertSliceOp>(loc, in, result, offsets, sizes,
+                                             strides);
+  }
+  return result;
+}
+
+/// The input of a conv2d: its inputs concatenated along the channels when
+/// there are several.
+Value convInput(OpBuilder &b, Location loc, cnn::Conv2DOp op,
+                ValueRange inputs) {
+  if (inputs.size() == 1)
+    return inputs.front();
+  SmallVector<int64_t> shape(tensorType(inputs.front()).getShape());
+  shape[1] = op.getInputChannels();
+  return concatenate(b, loc, RankedTensorType::get(shape, b.getF32Type()),
+                     inputs, 1);
+}
+
+/// The conv2d epilogue on its accumulated `result`: the residual added,
+/// then the activation; element-wise ops that the backends apply in the
+/// convolution's registers.
+Value convEpilogue(OpBuilder &b, Location loc, cnn::Conv2DOp op,
+                   Value residual, Value result) {
+  if (residual)
+    result = elementwise(b, loc, tensorType(result), {result, residual},
+                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                           return nb.create<arith::AddFOp>(l, a[0], a[1]);
+                         });
+  return applyActivation(b, loc, op.getActivation(), op.getActivationParams(),
+                         result);
+}
+
 /// A 1x1 convolution with unit strides and no padding, not depthwise: a
 /// matrix product per image and group, [F/G, C/G] x [C/G, H*W].
 bool isPointwise(cnn::Conv2DOp op) {
@@ -292,7 +340,8 @@ struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     ArrayRef<int64_t> pads = op.getPads();
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(),
+    Value input = padSpatial(rewriter, loc,
+                             convInput(rewriter, loc, op, adaptor.getInputs()),
                              pads.take_front(2), pads.drop_front(2), 0.0);
     Value filter = adaptor.getFilter();
     Value init = adaptor.getBias()
@@ -348,9 +397,8 @@ struct ConvPattern : OpConversionPattern<cnn::Conv2DOp> {
       result = rewriter.create<tensor::CollapseShapeOp>(loc, resultType, conv,
                                                         dim1);
     }
-    result = applyActivation(rewriter, loc, op.getActivation(),
-                             op.getActivationParams(), result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, convEpilogue(rewriter, loc, op,
+                                        adaptor.getResidual(), result));
     return success();
   }
 };
@@ -573,25 +621,8 @@ struct ConcatPattern : OpConversionPattern<cnn::ConcatOp> {
   LogicalResult
   matchAndRewrite(cnn::ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    int64_t axis = op.getAxis();
-    Value result = rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
-                                                    type.getElementType());
-    int64_t offset = 0;
-    for (Value in : adaptor.getInputs()) {
-      ArrayRef<int64_t> shape = tensorType(in).getShape();
-      SmallVector<OpFoldResult> offsets(shape.size(), rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(shape.size(),
-                                               rewriter.getIndexAttr(1));
-      for (int64_t extent : shape)
-        sizes.push_back(rewriter.getIndexAttr(extent));
-      offsets[axis] = rewriter.getIndexAttr(offset);
-      offset += shape[axis];
-      result = rewriter.create<tensor::InsertSliceOp>(loc, in, result, offsets,
-                                                      sizes, strides);
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, concatenate(rewriter, op.getLoc(), op.getType(),
+                                       adaptor.getInputs(), op.getAxis()));
     return success();
   }
 };
@@ -1211,9 +1242,12 @@ Value excitation(OpBuilder &b, Location loc, cnn::SqueezeExciteOp op,
 /// (F <= H*W): it applies the scale to its filter instead, per image, which
 /// costs fewer operations than scaling the input.
 cnn::SqueezeExciteOp scaledInputOf(cnn::Conv2DOp conv) {
-  auto se = conv.getInput().getDefiningOp<cnn::SqueezeExciteOp>();
-  ArrayRef<int64_t> in = conv.getInput().getType().getShape();
-  if (!se || !se->hasOneUse() || !isPointwise(conv) || conv.getGroups() != 1 ||
+  Value input = conv.getInput();
+  auto se = input ? input.getDefiningOp<cnn::SqueezeExciteOp>() : nullptr;
+  if (!se)
+    return nullptr;
+  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+  if (!se->hasOneUse() || !isPointwise(conv) || conv.getGroups() != 1 ||
       conv.getFilter().getType().getDimSize(0) > in[2] * in[3])
     return nullptr;
   return se;
@@ -1308,8 +1342,8 @@ struct ScaledPointwiseConvPattern : OpConversionPattern<cnn::Conv2DOp> {
             .getResult(0);
     Value result = rewriter.create<tensor::ExpandShapeOp>(loc, type, product,
                                                           spatial);
-    rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
-                                           op.getActivationParams(), result));
+    rewriter.replaceOp(op, convEpilogue(rewriter, loc, op,
+                                        adaptor.getResidual(), result));
     rewriter.eraseOp(se);
     return success();
   }

@@ -42,19 +42,92 @@ verifyEpilogue(Op op, std::optional<StringRef> activation,
                           [&] { return op.emitOpError(); });
 }
 
+int64_t Conv2DOp::getInputChannels() {
+  int64_t channels = 0;
+  for (Value in : getInputs())
+    channels += shapeOf(in)[1];
+  return channels;
+}
+
 LogicalResult Conv2DOp::verify() {
   auto emit = [&] { return emitOpError(); };
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  // Several inputs are read as their concatenation along the channels.
+  Shape input(shapeOf(getInputs().front()));
+  for (Value in : getInputs().drop_front()) {
+    ArrayRef<int64_t> shape = shapeOf(in);
+    if (shape[0] != input[0] || shape[2] != input[2] || shape[3] != input[3])
+      return emitOpError("inputs must agree in N, H and W");
+  }
+  input[1] = getInputChannels();
   if (getBias() && shapeOf(getBias())[0] != shapeOf(getFilter())[0])
     return emitOpError("bias has ") << shapeOf(getBias())[0]
                                     << " elements, expected one per output "
                                        "channel ("
                                     << shapeOf(getFilter())[0] << ")";
+  if (getResidual() && getResidual().getType() != getType())
+    return emitOpError("residual must have the result type");
   if (failed(verifyEpilogue(*this, getActivation(), getActivationParams())))
     return failure();
   return verifyResultShape(
-      *this, inferConv2DShape(shapeOf(getInput()), shapeOf(getFilter()),
-                              getStrides(), getPads(), getDilations(),
-                              getGroups(), emit));
+      *this, inferConv2DShape(input, shapeOf(getFilter()), getStrides(),
+                              getPads(), getDilations(), getGroups(), emit));
+}
+
+// cnn.conv2d INPUT `,` %filter (`,` %bias)? (`residual` %r)? attr-dict `:`
+// functional-type, where INPUT is `%x` or `(%a, %b, ...)`.
+ParseResult Conv2DOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand> inputs, rest;
+  OpAsmParser::UnresolvedOperand residual;
+  if (succeeded(parser.parseOptionalLParen())) {
+    if (parser.parseOperandList(inputs) || parser.parseRParen())
+      return failure();
+  } else if (parser.parseOperand(inputs.emplace_back())) {
+    return failure();
+  }
+  if (parser.parseComma() || parser.parseOperandList(rest))
+    return failure();
+  bool hasResidual = succeeded(parser.parseOptionalKeyword("residual"));
+  if (hasResidual && parser.parseOperand(residual))
+    return failure();
+  if (rest.empty() || rest.size() > 2)
+    return parser.emitError(parser.getCurrentLocation(),
+                            "expected a filter and an optional bias");
+  FunctionType type;
+  llvm::SMLoc typeLoc = parser.getCurrentLocation();
+  if (parser.parseOptionalAttrDict(result.attributes) ||
+      parser.parseColonType(type))
+    return failure();
+  SmallVector<OpAsmParser::UnresolvedOperand> all(inputs);
+  llvm::append_range(all, rest);
+  if (hasResidual)
+    all.push_back(residual);
+  if (parser.resolveOperands(all, type.getInputs(), typeLoc, result.operands))
+    return failure();
+  result.addTypes(type.getResults());
+  result.getOrAddProperties<Properties>().operandSegmentSizes = {
+      static_cast<int32_t>(inputs.size()), 1,
+      static_cast<int32_t>(rest.size() - 1), hasResidual ? 1 : 0};
+  return success();
+}
+
+void Conv2DOp::print(OpAsmPrinter &p) {
+  p << ' ';
+  if (getInputs().size() == 1) {
+    p << getInputs().front();
+  } else {
+    p << '(' << getInputs() << ')';
+  }
+  p << ", " << getFilter();
+  if (getBias())
+    p << ", " << getBias();
+  if (getResidual())
+    p << " residual " << getResidual();
+  p.printOptionalAttrDict((*this)->getAttrDictionary().getValue(),
+                          {getOperandSegmentSizesAttrName()});
+  p << " : ";
+  p.printFunctionalType(getOperandTypes(), getOperation()->getResultTypes());
 }
 
 LogicalResult BatchNormOp::verify() {

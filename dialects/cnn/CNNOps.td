@@ -21,37 +21,50 @@ def CNN_Pads : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<4>]>;
 // Convolution and normalization
 //===----------------------------------------------------------------------===//
 
-def CNN_Conv2DOp : CNN_Op<"conv2d", [Pure]> {
+def CNN_Conv2DOp : CNN_Op<"conv2d", [Pure, AttrSizedOperandSegments]> {
   let summary = "2-D convolution, NCHW input, FCHW filter, with groups";
   let description = [{
-    `result[n, f, y, x] = bias[f] + sum_{c, ky, kx} input[n, g*C/G + c,
-    y*sh + ky*dh - pad_top, x*sw + kx*dw - pad_left] * filter[f, c, ky, kx]`
-    where `g = f / (F/G)`. The filter has shape `[F, C/G, KH, KW]`; `groups`
-    equal to C and F is a depthwise convolution. Out-of-range input reads
-    are zero (the pads).
+    `result[n, f, y, x] = act(bias[f] + residual[n, f, y, x] + sum_{c, ky,
+    kx} input[n, g*C/G + c, y*sh + ky*dh - pad_top, x*sw + kx*dw - pad_left]
+    * filter[f, c, ky, kx])` where `g = f / (F/G)`. The filter has shape
+    `[F, C/G, KH, KW]`; `groups` equal to C and F is a depthwise
+    convolution. Out-of-range input reads are zero (the pads).
 
-    An optional epilogue `activation` (relu, clip, sigmoid, tanh,
-    hard_swish, hard_sigmoid, leaky_relu, silu) with `activation_params`
-    (clip: min, max; hard_sigmoid: alpha, beta; leaky_relu: alpha) is
-    applied to every result element, so that no separate pass over memory
-    is needed for it (see `--cnn-fuse-conv-activation`).
+    The input may be given as several tensors with the same N, H and W:
+    the convolution reads their channels one after the other, as if they
+    were concatenated, so that no op exists only to concatenate them (see
+    `--cnn-fold-channel-shuffle`). One input prints as `%x`, several as
+    `(%a, %b)`.
+
+    The epilogue is applied to every result element while it is computed,
+    so that no separate pass over memory is needed for it: an optional
+    `residual` of the result's type is added (`residual %r`, see
+    `--cnn-fuse-conv-activation`), then an optional `activation` (relu,
+    clip, sigmoid, tanh, hard_swish, hard_sigmoid, leaky_relu, silu) with
+    `activation_params` (clip: min, max; hard_sigmoid: alpha, beta;
+    leaky_relu: alpha).
   }];
-  let arguments = (ins CNN_Tensor4D:$input, CNN_Tensor4D:$filter,
+  let arguments = (ins Variadic<CNN_Tensor4D>:$inputs, CNN_Tensor4D:$filter,
                    Optional<CNN_Tensor1D>:$bias,
+                   Optional<CNN_Tensor4D>:$residual,
                    CNN_Pair:$strides, CNN_Pads:$pads, CNN_Pair:$dilations,
                    ConfinedAttr<I64Attr, [IntPositive]>:$groups,
                    OptionalAttr<StrAttr>:$activation,
                    OptionalAttr<DenseF32ArrayAttr>:$activation_params);
   let results = (outs CNN_Tensor4D:$result);
-  let assemblyFormat =
-      "operands attr-dict `:` functional-type(operands, results)";
+  let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
   let extraClassDeclaration = [{
+    /// The input when there is exactly one, else null.
+    ::mlir::Value getInput() {
+      return getInputs().size() == 1 ? getInputs().front() : ::mlir::Value();
+    }
+    /// Input channels: the sum over the inputs.
+    int64_t getInputChannels();
     bool isDepthwise() {
-      auto in = getInput().getType().getShape();
-      auto out = getResult().getType().getShape();
       int64_t groups = getGroups();
-      return groups > 1 && groups == in[1] && groups == out[1];
+      return groups > 1 && groups == getInputChannels() &&
+             groups == getResult().getType().getDimSize(1);
     }
   }];
 }

@@ -130,7 +130,8 @@ LogicalResult importConv(NodeContext &ctx) {
   if (failed(shape))
     return failure();
   ctx.setOutput(0, ctx.create<mlir::cnn::Conv2DOp>(
-                       ctx.f32Type(*shape), *x, *w, bias, *strides, *pads,
+                       ctx.f32Type(*shape), ValueRange{*x}, *w, bias,
+                       /*residual=*/Value(), *strides, *pads,
                        *dilations, groups, /*activation=*/nullptr,
                        /*activation_params=*/nullptr));
   return success();

@@ -4,7 +4,8 @@
 // reshape shuffle with 2 groups, and the split spelled as a Slice pair. Each
 // half goes to a 1x1 conv, which takes its channels sorted by producer (its
 // filter's input channels permuted), and each producer conv is split by
-// destination so that every half is a concat of whole conv outputs.
+// destination so that every half is a list of whole conv outputs, which the
+// 1x1 conv takes as its inputs: no concat is left.
 // CHECK-LABEL: func.func @shuffle_g2_slices
 // CHECK-NOT: cnn.reshape
 // CHECK-NOT: cnn.transpose
@@ -19,10 +20,9 @@
 // CHECK-DAG: %[[A23:.*]] = cnn.conv2d %arg0, %[[A23W]] {
 // CHECK-DAG: %[[B01:.*]] = cnn.conv2d %arg0, %[[B01W]], %[[B01B]] {activation = "relu"
 // CHECK-DAG: %[[B23:.*]] = cnn.conv2d %arg0, %[[B23W]], %{{.*}} {activation = "relu"
-// CHECK-DAG: %[[H0:.*]] = cnn.concat %[[A01]], %[[B01]] {axis = 1 : i64}
-// CHECK-DAG: %[[H1:.*]] = cnn.concat %[[A23]], %[[B23]] {axis = 1 : i64}
-// CHECK-DAG: cnn.conv2d %[[H0]], %[[SORTED]]
-// CHECK-DAG: cnn.conv2d %[[H1]], %[[SORTED]]
+// CHECK-DAG: cnn.conv2d (%[[A01]], %[[B01]]), %[[SORTED]]
+// CHECK-DAG: cnn.conv2d (%[[A23]], %[[B23]]), %[[SORTED]]
+// CHECK-NOT: cnn.concat
 func.func @shuffle_g2_slices(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
   %wa = arith.constant dense<[[[[1.0]]], [[[2.0]]], [[[3.0]]], [[[4.0]]]]> : tensor<4x1x1x1xf32>
   %wb = arith.constant dense<[[[[5.0]]], [[[6.0]]], [[[7.0]]], [[[8.0]]]]> : tensor<4x1x1x1xf32>
@@ -58,9 +58,9 @@ func.func @shuffle_g2_slices(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x2x2xf32>, t
 // CHECK-DAG: %[[A1:.*]] = cnn.conv2d %arg0, %[[W2]]
 // CHECK-DAG: %[[B0:.*]] = cnn.conv2d %arg0, %[[W3]]
 // CHECK-DAG: %[[C0:.*]] = cnn.conv2d %arg0, %[[W5]]
-// CHECK-DAG: %[[P0:.*]] = cnn.concat %[[A0]], %[[B0]]
-// CHECK-DAG: %[[P1:.*]] = cnn.concat %[[A1]], %[[C0]]
-// CHECK-DAG: cnn.conv2d %[[P1]], %[[SWAPPED]]
+// CHECK-DAG: cnn.conv2d (%[[A0]], %[[B0]]),
+// CHECK-DAG: cnn.conv2d (%[[A1]], %[[C0]]), %[[SWAPPED]]
+// CHECK-NOT: cnn.concat
 func.func @shuffle_g3_split(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
   %wa = arith.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
   %wb = arith.constant dense<[[[[3.0]]], [[[4.0]]]]> : tensor<2x1x1x1xf32>
@@ -108,17 +108,17 @@ func.func @shuffle_g8_returned(%x: tensor<2x16x1x2xf32>) -> tensor<2x16x1x2xf32>
 
 // Two units of a ShuffleNet v2 stage: the second unit's identity half reads
 // through the first unit's shuffle, and the chain composes so that every
-// concat takes whole conv outputs (the first unit's producers split by where
-// their channels end up), with no reshape, transpose or slice left.
+// conv reads whole conv outputs as its inputs (the first unit's producers
+// split by where their channels end up), with no reshape, transpose, slice
+// or concat left.
 // CHECK-LABEL: func.func @two_units
 // CHECK-NOT: cnn.reshape
 // CHECK-NOT: cnn.transpose
 // CHECK-NOT: cnn.slice
 // CHECK-NOT: cnn.channel_permute
-// CHECK: %[[H:.*]] = cnn.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x4x2x2xf32>
-// CHECK: %[[F:.*]] = cnn.conv2d %[[H]]
-// CHECK: %[[Y:.*]] = cnn.concat %{{.*}}, %[[F]], %{{.*}} {axis = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x8x2x2xf32>
-// CHECK: cnn.conv2d %[[Y]]
+// CHECK-NOT: cnn.concat
+// CHECK: %[[F:.*]] = cnn.conv2d (%{{.*}}, %{{.*}}), %{{.*}} {{{.*}}} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+// CHECK: cnn.conv2d (%{{.*}}, %[[F]], %{{.*}}), %{{.*}} {{{.*}}} : (tensor<1x2x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x8x1x1xf32>) -> tensor<1x1x2x2xf32>
 func.func @two_units(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
   %wa = arith.constant dense<[[[[1.0]]], [[[2.0]]], [[[3.0]]], [[[4.0]]]]> : tensor<4x1x1x1xf32>
   %wb = arith.constant dense<[[[[5.0]]], [[[6.0]]], [[[7.0]]], [[[8.0]]]]> : tensor<4x1x1x1xf32>

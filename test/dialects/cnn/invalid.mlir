@@ -138,9 +138,33 @@ func.func @conv_missing_dilations(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf3
 // -----
 
 func.func @conv_3d_input(%x: tensor<3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
-  // expected-error @+1 {{operand #0 must be 4D tensor of 32-bit float values}}
+  // expected-error @+1 {{operand #0 must be variadic of 4D tensor of 32-bit float values}}
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_inputs_disagree(%a: tensor<1x2x4x4xf32>, %b: tensor<1x2x4x5xf32>, %w: tensor<2x4x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{inputs must agree in N, H and W}}
+  %0 = cnn.conv2d (%a, %b), %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x5xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @conv_inputs_channels(%a: tensor<1x2x4x4xf32>, %b: tensor<1x2x4x4xf32>, %w: tensor<2x3x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{filter has 3 channels per group, but the input has 4 channels in 1 groups}}
+  %0 = cnn.conv2d (%a, %b), %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<2x3x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @conv_residual_type(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>, %r: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{residual must have the result type}}
+  %0 = cnn.conv2d %x, %w residual %r {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
 }
 
 // -----

@@ -134,3 +134,16 @@ func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
   %0 = cnn.matmul %a, %b : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// Several inputs, read as their concatenation along the channels (2 + 3),
+// a bias and a residual added before the activation.
+// CHECK-LABEL: func.func @conv2d_inputs_residual
+// CHECK-SAME: (%[[A:.+]]: tensor<1x2x4x4xf32>, %[[B:.+]]: tensor<1x3x4x4xf32>, %[[W:.+]]: tensor<6x5x1x1xf32>, %[[BIAS:.+]]: tensor<6xf32>, %[[R:.+]]: tensor<1x6x4x4xf32>)
+// CHECK: cnn.conv2d (%[[A]], %[[B]]), %[[W]], %[[BIAS]] residual %[[R]] {activation = "relu", {{.*}}} : (tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>, tensor<6x5x1x1xf32>, tensor<6xf32>, tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+// CHECK: cnn.conv2d %[[A]], %{{.+}} residual %{{.+}} {{{.*}}} : (tensor<1x2x4x4xf32>, tensor<6x2x1x1xf32>, tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+func.func @conv2d_inputs_residual(%a: tensor<1x2x4x4xf32>, %b: tensor<1x3x4x4xf32>, %w: tensor<6x5x1x1xf32>, %bias: tensor<6xf32>, %r: tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32> {
+  %0 = cnn.conv2d (%a, %b), %w, %bias residual %r {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, activation = "relu"} : (tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>, tensor<6x5x1x1xf32>, tensor<6xf32>, tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+  %w2 = arith.constant dense<1.0> : tensor<6x2x1x1xf32>
+  %1 = cnn.conv2d %a, %w2 residual %0 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<6x2x1x1xf32>, tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+  return %1 : tensor<1x6x4x4xf32>
+}
