@@ -491,32 +491,6 @@ void splitProducer(cnn::Conv2DOp conv) {
 // 5. What is left becomes conv inputs, concats and slices where it can.
 //===----------------------------------------------------------------------===//
 
-/// A run of channels first, first + stride, ... of one value.
-struct Run {
-  Value value;
-  int64_t first, stride, length;
-};
-
-SmallVector<Run> runsOf(const Route &route) {
-  SmallVector<Run> runs;
-  for (size_t j = 0; j < route.size();) {
-    auto [v, first] = route[j];
-    int64_t stride = 1;
-    if (j + 1 < route.size() && route[j + 1].first == v &&
-        route[j + 1].second > first)
-      stride = route[j + 1].second - first;
-    int64_t length = 1;
-    while (j + length < route.size() &&
-           route[j + length] == Channel{v, first + length * stride})
-      ++length;
-    if (length == 1)
-      stride = 1;
-    runs.push_back({v, first, stride, length});
-    j += length;
-  }
-  return runs;
-}
-
 /// If only convolutions read `v` (as their input), makes each read `parts`,
 /// whose concatenation `v` is, as its inputs instead: no concat is left.
 bool takeAsInputs(Value v, ArrayRef<Value> parts) {
@@ -537,20 +511,22 @@ void materialize(func::FuncOp func) {
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<Route> routes = routesOf(op);
-    for (auto [result, route] : llvm::zip(op.getResults(), routes)) {
+    for (auto [r, result] : llvm::enumerate(op.getResults())) {
       // Interleaved runs stay a channel_permute (ShuffleNet v1's shuffle).
-      SmallVector<Run> runs = runsOf(route);
+      using Run = cnn::ChannelPermuteOp::Run;
+      SmallVector<Run> runs = op.getRuns(r);
       if (runs.size() > 1 &&
-          llvm::any_of(runs, [](const Run &r) { return r.stride != 1; }))
+          llvm::any_of(runs, [](const Run &run) { return run.stride != 1; }))
         continue;
       SmallVector<Value> parts;
       for (const Run &run : runs) {
-        if (run.length == channelsOf(run.value)) {
-          parts.push_back(run.value);
+        Value in = op.getInputs()[run.input];
+        if (run.length == channelsOf(in)) {
+          parts.push_back(in);
           continue;
         }
         parts.push_back(b.create<cnn::SliceOp>(
-            loc, withChannels(run.value, run.length), run.value,
+            loc, withChannels(in, run.length), in,
             b.getDenseI64ArrayAttr({0, run.first, 0, 0}),
             b.getDenseI64ArrayAttr({1, run.stride, 1, 1})));
       }

@@ -1056,38 +1056,20 @@ struct ChannelPermutePattern : OpConversionPattern<cnn::ChannelPermuteOp> {
       rewriter.replaceOp(op, shuffled);
       return success();
     }
-    // (input, channel) of every channel in the inputs' numbering.
-    SmallVector<std::pair<unsigned, int64_t>> where;
-    for (auto [i, in] : llvm::enumerate(adaptor.getInputs()))
-      for (int64_t c = 0, e = tensorType(in).getDimSize(1); c < e; ++c)
-        where.push_back({static_cast<unsigned>(i), c});
-    ArrayRef<int64_t> sources = op.getSources();
     SmallVector<Value> results;
-    int64_t next = 0;
-    for (Value result : op.getResults()) {
+    for (auto [r, result] : llvm::enumerate(op.getResults())) {
       RankedTensorType type = tensorType(result);
       ArrayRef<int64_t> shape = type.getShape();
-      int64_t channels = shape[1];
       Value built;
-      for (int64_t j = 0; j < channels;) {
-        auto [input, first] = where[sources[next + j]];
-        int64_t stride = 1, length = 1;
-        if (j + 1 < channels) {
-          auto [nextInput, second] = where[sources[next + j + 1]];
-          if (nextInput == input && second > first)
-            stride = second - first;
-        }
-        while (j + length < channels &&
-               where[sources[next + j + length]] ==
-                   std::make_pair(input, first + length * stride))
-          ++length;
-        Value in = adaptor.getInputs()[input];
+      int64_t at = 0;
+      for (cnn::ChannelPermuteOp::Run run : op.getRuns(r)) {
+        Value in = adaptor.getInputs()[run.input];
         Value part = in;
-        if (length != tensorType(in).getDimSize(1) || stride != 1)
-          part = extractSlice(rewriter, loc, in, {0, first, 0, 0},
-                              {shape[0], length, shape[2], shape[3]},
-                              {1, stride, 1, 1});
-        if (length == channels) {
+        if (run.length != tensorType(in).getDimSize(1) || run.stride != 1)
+          part = extractSlice(rewriter, loc, in, {0, run.first, 0, 0},
+                              {shape[0], run.length, shape[2], shape[3]},
+                              {1, run.stride, 1, 1});
+        if (run.length == shape[1]) {
           built = part;
         } else {
           if (!built)
@@ -1095,13 +1077,12 @@ struct ChannelPermutePattern : OpConversionPattern<cnn::ChannelPermuteOp> {
                                                      type.getElementType());
           built = rewriter.create<tensor::InsertSliceOp>(
               loc, part, built, ValueRange{}, ValueRange{}, ValueRange{},
-              ArrayRef<int64_t>{0, j, 0, 0},
-              tensorType(part).getShape(), ArrayRef<int64_t>{1, 1, 1, 1});
+              ArrayRef<int64_t>{0, at, 0, 0}, tensorType(part).getShape(),
+              ArrayRef<int64_t>{1, 1, 1, 1});
         }
-        j += length;
+        at += run.length;
       }
       results.push_back(built);
-      next += channels;
     }
     rewriter.replaceOp(op, results);
     return success();

@@ -295,6 +295,35 @@ LogicalResult ChannelPermuteOp::verify() {
   return success();
 }
 
+SmallVector<ChannelPermuteOp::Run> ChannelPermuteOp::getRuns(unsigned result) {
+  // (input, channel) of every channel in the inputs' numbering.
+  SmallVector<std::pair<unsigned, int64_t>> where;
+  for (auto [i, in] : llvm::enumerate(getInputs()))
+    for (int64_t c = 0, e = shapeOf(in)[1]; c < e; ++c)
+      where.push_back({static_cast<unsigned>(i), c});
+  int64_t begin = 0;
+  for (unsigned r = 0; r < result; ++r)
+    begin += shapeOf(getResult(r))[1];
+  ArrayRef<int64_t> sources =
+      getSources().slice(begin, shapeOf(getResult(result))[1]);
+  SmallVector<Run> runs;
+  for (size_t j = 0; j < sources.size();) {
+    auto [input, first] = where[sources[j]];
+    int64_t stride = 1;
+    if (j + 1 < sources.size() && where[sources[j + 1]].first == input &&
+        where[sources[j + 1]].second > first)
+      stride = where[sources[j + 1]].second - first;
+    int64_t length = 1;
+    while (j + length < sources.size() &&
+           where[sources[j + length]] ==
+               std::make_pair(input, first + int64_t(length) * stride))
+      ++length;
+    runs.push_back({input, first, length == 1 ? 1 : stride, int64_t(length)});
+    j += length;
+  }
+  return runs;
+}
+
 LogicalResult PadOp::verify() {
   return verifyResultShape(*this, inferPadShape(shapeOf(getInput()), getPads(),
                                                 getMode(),

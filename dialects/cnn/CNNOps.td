@@ -352,6 +352,18 @@ def CNN_ChannelPermuteOp : CNN_Op<"channel_permute", [Pure]> {
   let assemblyFormat =
       "$inputs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// `length` consecutive channels of a result taken from input `input`
+    /// at channels `first`, `first + stride`, ... (stride > 0; 1 when the
+    /// run has one channel).
+    struct Run {
+      unsigned input;
+      int64_t first, stride, length;
+    };
+    /// Result `result` as the fewest such runs, in order: what a lowering
+    /// copies (a whole input is one run) and what is left to fold.
+    ::llvm::SmallVector<Run> getRuns(unsigned result);
+  }];
 }
 
 def CNN_PadOp : CNN_Op<"pad", [Pure]> {
