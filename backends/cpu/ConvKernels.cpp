@@ -45,7 +45,28 @@ struct DirectConv {
   bool depthwise;
   int64_t channelsIn, channelsOut; // per group
   int64_t kh, kw, sh, sw, dh, dw;
+  /// Zero rows above and columns left of `input` that the kernels read as
+  /// zeros themselves (what a tensor.pad before the conv added); the rows
+  /// below and columns right of it read as zeros too.
+  int64_t padTop = 0, padLeft = 0;
 };
+
+/// Reads through a zero tensor.pad of H and W in front of `conv`'s input,
+/// when every column tile but the first starts inside the input: the
+/// kernels then read the unpadded input, and no padded copy is made.
+void absorbPadding(DirectConv &conv, int64_t lanes) {
+  auto pad = conv.input.getDefiningOp<tensor::PadOp>();
+  if (!pad || !matchPattern(pad.getConstantPaddingValue(), m_AnyZeroFloat()))
+    return;
+  SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
+  if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
+      low[0] || low[1] || high[0] || high[1] ||
+      lanes * conv.sw < low[3])
+    return;
+  conv.input = pad.getSource();
+  conv.padTop = low[2];
+  conv.padLeft = low[3];
+}
 
 /// A user of the NCHW `result` that sums it over H and W into [N, C] (the
 /// pool of a squeeze-excite), or null.
@@ -135,6 +156,8 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
   Value bias = channelBias(conv.init);
   ArrayRef<int64_t> out =
       cast<RankedTensorType>(conv.init.getType()).getShape();
+  ArrayRef<int64_t> in =
+      cast<RankedTensorType>(conv.input.getType()).getShape();
   int64_t width = plan.lanes;
   bool outInBounds = out[3] % width == 0;
   int64_t tileGroups = plan.groupsPerTile;
@@ -190,8 +213,10 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
            : Value();
   // The output vector at (n, f0 + r, oh, ow) of every channel r of the tile
   // into `result`; each is also added to `partial[r]` when pooling.
+  // `leftEdge`: the first column tile (ow = 0), whose taps left of the
+  // input read zeros for the padding columns.
   auto tile = [&](OpBuilder &b, Location l, ValueRange ivs, Value result,
-                  SmallVector<Value> partial) {
+                  SmallVector<Value> partial, bool leftEdge) {
     auto add = [&](Value v, int64_t c) -> Value {
       return c ? b.create<arith::AddIOp>(l, v, cst(b, c)).getResult() : v;
     };
@@ -232,9 +257,28 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
     // null when groups have one input channel.
     auto taps = [&](OpBuilder &tb, Value c, SmallVector<Value> accs) {
       for (int64_t kh = 0; kh < conv.kh; ++kh) {
-        Value ih = affine(oh, conv.sh, kh * conv.dh);
+        // Input row ih; a tap that may fall in the padding rows reads a
+        // row inside and takes zeros instead.
+        int64_t rowOffset = kh * conv.dh - conv.padTop;
+        Value ih = affine(oh, conv.sh, rowOffset);
+        Value inRows;
+        if (rowOffset < 0 || (out[2] - 1) * conv.sh + rowOffset >= in[2]) {
+          Value zeroIdx = cst(tb, 0);
+          inRows = tb.create<arith::AndIOp>(
+              l,
+              tb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, ih,
+                                       zeroIdx),
+              tb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, ih,
+                                       cst(tb, in[2])));
+          ih = tb.create<arith::SelectOp>(l, inRows, ih, zeroIdx);
+        }
         for (int64_t kw = 0; kw < conv.kw; ++kw) {
-          Value iw = affine(ow, conv.sw, kw * conv.dw);
+          // Columns ow * sw + start + i * sw; right of the input, the
+          // transfer reads zeros. Left of it (first tile only) the row is
+          // read from column 0 and shifted in with zeros.
+          int64_t start = kw * conv.dw - conv.padLeft;
+          bool shifted = leftEdge && start < 0;
+          Value iw = shifted ? zero : affine(ow, conv.sw, start);
           for (int64_t j = 0; j < tileGroups; ++j) {
             Value inC =
                 plan.groups == 1 ? c
@@ -243,8 +287,26 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
             Value row = tb.create<vector::TransferReadOp>(
                 l, inVec, conv.input, ValueRange{n, inC, ih, iw}, pad,
                 ArrayRef<bool>{false});
-            if (conv.sw != 1)
+            if (shifted) {
+              // Lane i is column i * sw + start: from the row read at 0,
+              // or a zero (the lanes after the row's) when negative.
+              SmallVector<int64_t> mask;
+              for (int64_t i = 0; i < width; ++i)
+                mask.push_back(i * conv.sw + start < 0
+                                   ? width * conv.sw
+                                   : i * conv.sw + start);
+              Value zeros = tb.create<arith::ConstantOp>(
+                  l, DenseElementsAttr::get(inVec, tb.getF32FloatAttr(0)));
+              row = tb.create<vector::ShuffleOp>(l, row, zeros, mask);
+            } else if (conv.sw != 1) {
               row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
+            }
+            if (inRows)
+              row = tb.create<arith::SelectOp>(
+                  l, inRows, row,
+                  tb.create<arith::ConstantOp>(
+                      l, DenseElementsAttr::get(outVec,
+                                                tb.getF32FloatAttr(0))));
             for (int64_t r = j * perGroup; r < (j + 1) * perGroup; ++r) {
               SmallVector<Value> at = {channels[r], cst(tb, kh), cst(tb, kw)};
               if (!conv.depthwise)
@@ -316,15 +378,28 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
         auto rows = b.create<scf::ForOp>(
             l, lbs[3], ubs[3], steps[3], inits,
             [&](OpBuilder &rb, Location rl, Value row, ValueRange rowIter) {
+              // With padding columns to the left, the first column tile is
+              // peeled off.
+              SmallVector<Value> iter(rowIter);
+              Value first = lbs[4];
+              if (conv.padLeft) {
+                SmallVector<Value> ivs(outer);
+                ivs.append({row, zero});
+                iter = tile(rb, rl, ivs, iter[0],
+                            SmallVector<Value>(ArrayRef(iter).drop_front()),
+                            /*leftEdge=*/true);
+                first = steps[4];
+              }
               auto cols = rb.create<scf::ForOp>(
-                  rl, lbs[4], ubs[4], steps[4], rowIter,
+                  rl, first, ubs[4], steps[4], iter,
                   [&](OpBuilder &cb, Location cl, Value col,
                       ValueRange colIter) {
                     SmallVector<Value> ivs(outer);
                     ivs.append({row, col});
                     cb.create<scf::YieldOp>(
                         cl, tile(cb, cl, ivs, colIter[0],
-                                 SmallVector<Value>(colIter.drop_front())));
+                                 SmallVector<Value>(colIter.drop_front()),
+                                 /*leftEdge=*/false));
                   });
               rb.create<scf::YieldOp>(rl, cols.getResults());
             });
@@ -455,6 +530,7 @@ struct CPUConvKernelsPass : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {
         op->emitOpError("has a group tiling plan that does not tile it");
         return signalPassFailure();
       }
+      absorbPadding(*conv, plan.lanes);
       emitConvKernels(rewriter, *conv, plan);
     }
   }
