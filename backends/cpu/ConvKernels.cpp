@@ -12,6 +12,11 @@
 // sum of the stored result (the pool of a squeeze-excite) is accumulated
 // in registers too, so the result is not read again to reduce it.
 //
+// The kernels read through what is in front of the input only to place
+// its elements: zero padding (taps in the padding rows take zeros, the
+// first column tile shifts its row in with zeros) and a channel shuffle
+// (the channel index is mapped). Neither becomes a copy.
+//
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/KernelSupport.h"
 #include "backends/cpu/Passes.h"
@@ -49,7 +54,29 @@ struct DirectConv {
   /// zeros themselves (what a tensor.pad before the conv added); the rows
   /// below and columns right of it read as zeros too.
   int64_t padTop = 0, padLeft = 0;
+  /// A channel shuffle the kernels read through: conv channel j is channel
+  /// (j % shuffleGroups) * (C / shuffleGroups) + j / shuffleGroups of
+  /// `input`; 0 when none.
+  int64_t shuffleGroups = 0;
 };
+
+/// `v` seen through a channel shuffle, [N, C, H, W] -> [N, g, C/g, H, W]
+/// -> transpose of dims 1 and 2 -> [N, C, H, W]: its source and g, or
+/// nothing.
+std::optional<std::pair<Value, int64_t>> throughShuffle(Value v) {
+  auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
+  SmallVector<ReassociationIndices> channels = {{0}, {1, 2}, {3}, {4}};
+  if (!collapse || collapse.getReassociationIndices() != channels)
+    return std::nullopt;
+  auto transpose = collapse.getSrc().getDefiningOp<linalg::TransposeOp>();
+  if (!transpose ||
+      transpose.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3, 4})
+    return std::nullopt;
+  auto expand = transpose.getInput().getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand || expand.getReassociationIndices() != channels)
+    return std::nullopt;
+  return std::make_pair(expand.getSrc(), expand.getResultType().getDimSize(1));
+}
 
 /// Reads through a zero tensor.pad of H and W in front of `conv`'s input,
 /// when every column tile but the first starts inside the input: the
@@ -66,6 +93,16 @@ void absorbPadding(DirectConv &conv, int64_t lanes) {
   conv.input = pad.getSource();
   conv.padTop = low[2];
   conv.padLeft = low[3];
+}
+
+/// Reads through a channel shuffle (ShuffleNet v1's, after a grouped conv)
+/// in front of `conv`'s input: the kernels then index the shuffle's source
+/// instead, and no kernel is left that only moves channels.
+void absorbShuffle(DirectConv &conv) {
+  if (auto shuffle = throughShuffle(conv.input)) {
+    conv.input = shuffle->first;
+    conv.shuffleGroups = shuffle->second;
+  }
 }
 
 /// A user of the NCHW `result` that sums it over H and W into [N, C] (the
@@ -253,6 +290,18 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
                                                   ValueRange{n, f, oh, ow}, pad,
                                                   ArrayRef<bool>{outInBounds})
                      .getResult());
+    // The channel of conv.input that the conv reads as channel `ch`.
+    auto sourceChannel = [&](OpBuilder &cb, Value ch) -> Value {
+      if (!conv.shuffleGroups)
+        return ch;
+      Value g = cst(cb, conv.shuffleGroups);
+      Value rows = cst(cb, in[1] / conv.shuffleGroups);
+      return cb.create<arith::AddIOp>(
+          l,
+          cb.create<arith::MulIOp>(l, cb.create<arith::RemUIOp>(l, ch, g),
+                                   rows),
+          cb.create<arith::DivUIOp>(l, ch, g));
+    };
     // All taps of input channel `c` (of each group) into `accs`; `c` is
     // null when groups have one input channel.
     auto taps = [&](OpBuilder &tb, Value c, SmallVector<Value> accs) {
@@ -280,10 +329,11 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
           bool shifted = leftEdge && start < 0;
           Value iw = shifted ? zero : affine(ow, conv.sw, start);
           for (int64_t j = 0; j < tileGroups; ++j) {
-            Value inC =
-                plan.groups == 1 ? c
-                : c ? tb.create<arith::AddIOp>(l, groupInputs[j], c).getResult()
-                    : groupInputs[j];
+            Value inC = sourceChannel(
+                tb, plan.groups == 1 ? c
+                    : c ? tb.create<arith::AddIOp>(l, groupInputs[j], c)
+                              .getResult()
+                        : groupInputs[j]);
             Value row = tb.create<vector::TransferReadOp>(
                 l, inVec, conv.input, ValueRange{n, inC, ih, iw}, pad,
                 ArrayRef<bool>{false});
@@ -531,6 +581,7 @@ struct CPUConvKernelsPass : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {
         return signalPassFailure();
       }
       absorbPadding(*conv, plan.lanes);
+      absorbShuffle(*conv);
       emitConvKernels(rewriter, *conv, plan);
     }
   }

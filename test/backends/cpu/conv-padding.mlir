@@ -58,3 +58,32 @@ func.func @nonzero_pad_stays(%x: tensor<1x2x16x16xf32>, %w: tensor<2x3x3xf32>, %
   %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x2x18x18xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
   return %c : tensor<1x2x16x16xf32>
 }
+
+// -----
+
+// ShuffleNet v1: a channel shuffle (4 channels in 2 groups) and the padding
+// in front of a depthwise conv. The kernels read the shuffle's source, conv
+// channel j from source channel (j % 2) * 2 + j / 2: no transpose and no
+// padded copy are left (the tile's 4 channels read 0, 2, 1, 3).
+// CHECK-LABEL: func @shuffle_pad_depthwise
+// CHECK-NOT:   linalg.transpose
+// CHECK-NOT:   tensor.pad
+// CHECK:       vector.transfer_read %arg0[%c0, %c0,
+// CHECK:       vector.transfer_read %arg0[%c0, %c2,
+// CHECK:       vector.transfer_read %arg0[%c0, %c1,
+// CHECK:       vector.transfer_read %arg0[%c0, %c3,
+// CHECK-NOT:   linalg.transpose
+// CHECK:       return
+func.func @shuffle_pad_depthwise(%x: tensor<1x4x16x16xf32>, %w: tensor<4x3x3xf32>, %init: tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.expand_shape %x [[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 16, 16] : tensor<1x4x16x16xf32> into tensor<1x2x2x16x16xf32>
+  %t0 = tensor.empty() : tensor<1x2x2x16x16xf32>
+  %t = linalg.transpose ins(%e : tensor<1x2x2x16x16xf32>) outs(%t0 : tensor<1x2x2x16x16xf32>) permutation = [0, 2, 1, 3, 4]
+  %s = tensor.collapse_shape %t [[0], [1, 2], [3], [4]] : tensor<1x2x2x16x16xf32> into tensor<1x4x16x16xf32>
+  %p = tensor.pad %s low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x16x16xf32> to tensor<1x4x18x18xf32>
+  %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x4x18x18xf32>, tensor<4x3x3xf32>) outs(%init : tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
+  return %c : tensor<1x4x16x16xf32>
+}
