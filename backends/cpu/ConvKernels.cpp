@@ -28,6 +28,8 @@
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <map>
+
 namespace cnnc {
 #define GEN_PASS_DEF_CPUCONVKERNELS
 #include "backends/cpu/Passes.h.inc"
@@ -87,8 +89,7 @@ void absorbPadding(DirectConv &conv, int64_t lanes) {
     return;
   SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
   if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
-      low[0] || low[1] || high[0] || high[1] ||
-      lanes * conv.sw < low[3])
+      low[0] || low[1] || high[0] || high[1] || lanes * conv.sw < low[3])
     return;
   conv.input = pad.getSource();
   conv.padTop = low[2];
@@ -217,9 +218,9 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
   SmallVector<Value> ubs = {
       cst(rewriter, out[0]), cst(rewriter, out[2]), cst(rewriter, out[1]),
       cst(rewriter, plan.rowsPerTile), cst(rewriter, out[3])};
-  SmallVector<Value> steps = {one, cst(rewriter, plan.rowsPerTile),
-                              cst(rewriter, plan.channelsPerTile), one,
-                              cst(rewriter, width)};
+  SmallVector<Value> steps = {
+      one, cst(rewriter, plan.rowsPerTile), cst(rewriter, plan.channelsPerTile),
+      cst(rewriter, plan.rowsPerKernel), cst(rewriter, width)};
   Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : conv.init;
   if (!epilogue && bias)
     dest = rewriter.create<tensor::EmptyOp>(loc, out, rewriter.getF32Type());
@@ -263,8 +264,14 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
     auto affine = [&](Value v, int64_t scale, int64_t offset) {
       return add(mul(v, scale), offset);
     };
+    // Output rows oh + q, q < R, for each channel r of the tile: the
+    // accumulator of (r, q) is accs[r * R + q].
+    int64_t R = plan.rowsPerKernel;
     Value n = ivs[0], f0 = ivs[2], ow = ivs[4];
     Value oh = b.create<arith::AddIOp>(l, ivs[1], ivs[3]);
+    SmallVector<Value> rows;
+    for (int64_t q = 0; q < R; ++q)
+      rows.push_back(add(oh, q));
     SmallVector<Value> channels;
     for (int64_t r = 0; r < plan.channelsPerTile; ++r)
       channels.push_back(add(f0, r));
@@ -281,15 +288,20 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
         groupInputs.push_back(mul(add(group, j), conv.channelsIn));
     }
     SmallVector<Value> accs;
-    for (Value f : channels)
-      accs.push_back(
+    for (Value f : channels) {
+      Value start =
           bias ? b.create<vector::BroadcastOp>(
                       l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
                      .getResult()
-               : b.create<vector::TransferReadOp>(l, outVec, conv.init,
-                                                  ValueRange{n, f, oh, ow}, pad,
-                                                  ArrayRef<bool>{outInBounds})
-                     .getResult());
+               : Value();
+      for (Value row : rows)
+        accs.push_back(start ? start
+                             : b.create<vector::TransferReadOp>(
+                                    l, outVec, conv.init,
+                                    ValueRange{n, f, row, ow}, pad,
+                                    ArrayRef<bool>{outInBounds})
+                                   .getResult());
+    }
     // The channel of conv.input that the conv reads as channel `ch`.
     auto sourceChannel = [&](OpBuilder &cb, Value ch) -> Value {
       if (!conv.shuffleGroups)
@@ -305,65 +317,74 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
     // All taps of input channel `c` (of each group) into `accs`; `c` is
     // null when groups have one input channel.
     auto taps = [&](OpBuilder &tb, Value c, SmallVector<Value> accs) {
-      for (int64_t kh = 0; kh < conv.kh; ++kh) {
-        // Input row ih; a tap that may fall in the padding rows reads a
-        // row inside and takes zeros instead.
-        int64_t rowOffset = kh * conv.dh - conv.padTop;
-        Value ih = affine(oh, conv.sh, rowOffset);
-        Value inRows;
+      // The input vector of tap column kw, group j of the tile, for the
+      // input row oh * sh + rowOffset, read once for every (q, kh) that
+      // reaches it. A row that may fall in the padding rows is read inside
+      // and replaced by zeros; columns right of the input read zeros; left
+      // of it (first tile only) the row is read from column 0 and shifted
+      // in with zeros.
+      std::map<std::tuple<int64_t, int64_t, int64_t>, Value> loaded;
+      SmallVector<Value> inC;
+      for (int64_t j = 0; j < tileGroups; ++j)
+        inC.push_back(sourceChannel(
+            tb, plan.groups == 1 ? c
+                : c ? tb.create<arith::AddIOp>(l, groupInputs[j], c).getResult()
+                    : groupInputs[j]));
+      auto inputRow = [&](int64_t rowOffset, int64_t kw, int64_t j) {
+        Value &row = loaded[{rowOffset, kw, j}];
+        if (row)
+          return row;
+        Value ih = affine(oh, conv.sh, rowOffset), inside;
         if (rowOffset < 0 || (out[2] - 1) * conv.sh + rowOffset >= in[2]) {
-          Value zeroIdx = cst(tb, 0);
-          inRows = tb.create<arith::AndIOp>(
+          inside = tb.create<arith::AndIOp>(
               l,
-              tb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, ih,
-                                       zeroIdx),
+              tb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, ih, zero),
               tb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, ih,
                                        cst(tb, in[2])));
-          ih = tb.create<arith::SelectOp>(l, inRows, ih, zeroIdx);
+          ih = tb.create<arith::SelectOp>(l, inside, ih, zero);
         }
+        int64_t start = kw * conv.dw - conv.padLeft;
+        bool shifted = leftEdge && start < 0;
+        Value iw = shifted ? zero : affine(ow, conv.sw, start);
+        row = tb.create<vector::TransferReadOp>(
+            l, inVec, conv.input, ValueRange{n, inC[j], ih, iw}, pad,
+            ArrayRef<bool>{false});
+        if (shifted) {
+          // Lane i is column i * sw + start: from the row read at 0, or a
+          // zero (the lanes after the row's) when negative.
+          SmallVector<int64_t> mask;
+          for (int64_t i = 0; i < width; ++i)
+            mask.push_back(i * conv.sw + start < 0 ? width * conv.sw
+                                                   : i * conv.sw + start);
+          Value zeros = tb.create<arith::ConstantOp>(
+              l, DenseElementsAttr::get(inVec, tb.getF32FloatAttr(0)));
+          row = tb.create<vector::ShuffleOp>(l, row, zeros, mask);
+        } else if (conv.sw != 1) {
+          row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
+        }
+        if (inside)
+          row = tb.create<arith::SelectOp>(
+              l, inside, row,
+              tb.create<arith::ConstantOp>(
+                  l, DenseElementsAttr::get(outVec, tb.getF32FloatAttr(0))));
+        return row;
+      };
+      for (int64_t kh = 0; kh < conv.kh; ++kh) {
         for (int64_t kw = 0; kw < conv.kw; ++kw) {
-          // Columns ow * sw + start + i * sw; right of the input, the
-          // transfer reads zeros. Left of it (first tile only) the row is
-          // read from column 0 and shifted in with zeros.
-          int64_t start = kw * conv.dw - conv.padLeft;
-          bool shifted = leftEdge && start < 0;
-          Value iw = shifted ? zero : affine(ow, conv.sw, start);
           for (int64_t j = 0; j < tileGroups; ++j) {
-            Value inC = sourceChannel(
-                tb, plan.groups == 1 ? c
-                    : c ? tb.create<arith::AddIOp>(l, groupInputs[j], c)
-                              .getResult()
-                        : groupInputs[j]);
-            Value row = tb.create<vector::TransferReadOp>(
-                l, inVec, conv.input, ValueRange{n, inC, ih, iw}, pad,
-                ArrayRef<bool>{false});
-            if (shifted) {
-              // Lane i is column i * sw + start: from the row read at 0,
-              // or a zero (the lanes after the row's) when negative.
-              SmallVector<int64_t> mask;
-              for (int64_t i = 0; i < width; ++i)
-                mask.push_back(i * conv.sw + start < 0
-                                   ? width * conv.sw
-                                   : i * conv.sw + start);
-              Value zeros = tb.create<arith::ConstantOp>(
-                  l, DenseElementsAttr::get(inVec, tb.getF32FloatAttr(0)));
-              row = tb.create<vector::ShuffleOp>(l, row, zeros, mask);
-            } else if (conv.sw != 1) {
-              row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
-            }
-            if (inRows)
-              row = tb.create<arith::SelectOp>(
-                  l, inRows, row,
-                  tb.create<arith::ConstantOp>(
-                      l, DenseElementsAttr::get(outVec,
-                                                tb.getF32FloatAttr(0))));
+            SmallVector<Value> rowsIn;
+            for (int64_t q = 0; q < R; ++q)
+              rowsIn.push_back(inputRow(
+                  q * conv.sh + kh * conv.dh - conv.padTop, kw, j));
             for (int64_t r = j * perGroup; r < (j + 1) * perGroup; ++r) {
               SmallVector<Value> at = {channels[r], cst(tb, kh), cst(tb, kw)};
               if (!conv.depthwise)
                 at.insert(at.begin() + 1, c ? c : zero);
               Value w = tb.create<tensor::ExtractOp>(l, conv.filter, at);
               Value wv = tb.create<vector::BroadcastOp>(l, outVec, w);
-              accs[r] = tb.create<vector::FMAOp>(l, row, wv, accs[r]);
+              for (int64_t q = 0; q < R; ++q)
+                accs[r * R + q] = tb.create<vector::FMAOp>(l, rowsIn[q], wv,
+                                                           accs[r * R + q]);
             }
           }
         }
@@ -385,10 +406,12 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
       mask = b.create<vector::CreateMaskOp>(
           l, VectorType::get({width}, b.getI1Type()),
           ValueRange{b.create<arith::SubIOp>(l, cst(b, out[3]), ow)});
-    for (auto [r, f, acc] : llvm::enumerate(channels, accs)) {
+    for (auto [i, acc] : llvm::enumerate(accs)) {
+      int64_t r = i / R;
+      Value f = channels[r], row = rows[i % R];
       Value v = acc;
       // The epilogue's loops are the output's (n, f, oh, ow).
-      SmallVector<Value> at = {n, f, oh, ow};
+      SmallVector<Value> at = {n, f, row, ow};
       auto indicesOf = [&](AffineMap map) {
         SmallVector<Value> idx;
         for (AffineExpr e : map.getResults())
@@ -399,7 +422,7 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
         v = applyEpilogue(b, l, epilogue, conv.produced->getResult(0), acc,
                           outVec, indicesOf, pad, outInBounds);
       result = b.create<vector::TransferWriteOp>(l, v, result,
-                                                 ValueRange{n, f, oh, ow},
+                                                 ValueRange{n, f, row, ow},
                                                  ArrayRef<bool>{outInBounds})
                    .getResult();
       if (pool) {
@@ -553,7 +576,8 @@ bool planFits(const DirectConv &conv, const GroupTilingPlan &plan) {
   bool channelsFit = plan.groupsPerTile == 1 ? conv.channelsOut % perGroup == 0
                                              : perGroup == conv.channelsOut;
   return channelsFit && plan.groups * conv.channelsOut == out[1] &&
-         out[2] % plan.rowsPerTile == 0;
+         out[2] % plan.rowsPerTile == 0 &&
+         plan.rowsPerTile % plan.rowsPerKernel == 0;
 }
 
 struct CPUConvKernelsPass : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {

@@ -121,10 +121,12 @@ DictionaryAttr cnnc::GroupTilingPlan::toAttr(MLIRContext *ctx) const {
                                                    ? "width"
                                                    : "pixels")),
       b.getNamedAttr("lanes", b.getI64IntegerAttr(lanes))};
-  if (vector == Vector::Width)
+  if (vector == Vector::Width) {
     fields.push_back(
         b.getNamedAttr("rows_per_tile", b.getI64IntegerAttr(rowsPerTile)));
-  else
+    fields.push_back(b.getNamedAttr("rows_per_kernel",
+                                    b.getI64IntegerAttr(rowsPerKernel)));
+  } else
     fields.push_back(b.getNamedAttr("vectors_per_tile",
                                     b.getI64IntegerAttr(vectorsPerTile)));
   return b.getDictionaryAttr(fields);
@@ -161,5 +163,11 @@ std::optional<cnnc::GroupTilingPlan> cnnc::GroupTilingPlan::of(Operation *op) {
   plan.lanes = *lanes;
   (plan.vector == Vector::Width ? plan.rowsPerTile : plan.vectorsPerTile) =
       *extent;
+  if (plan.vector == Vector::Width) {
+    std::optional<int64_t> rowsPerKernel = get("rows_per_kernel");
+    if (!rowsPerKernel || plan.rowsPerTile % *rowsPerKernel != 0)
+      return std::nullopt;
+    plan.rowsPerKernel = *rowsPerKernel;
+  }
   return plan;
 }

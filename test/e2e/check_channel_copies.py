@@ -7,9 +7,11 @@ are still linalg.copy ops, before they become loops). A copy whose target is a
 view with the source's own spatial strides is a concat, split or shuffle
 moving channels between buffers; the others are copies into padded buffers
 (wider rows) and into the output arguments. Prints every copy with its kind;
-exits 1 if any moves channels.
+exits 1 if any moves channels, or if there are more than --max-copies copies
+in all.
 
-    check_channel_copies.py --cnnc build/bin/cnnc --cnnc-opt build/bin/cnnc-opt MODEL.onnx
+    check_channel_copies.py --cnnc build/bin/cnnc --cnnc-opt build/bin/cnnc-opt
+                            [--max-copies N] MODEL.onnx
 """
 
 import argparse
@@ -46,6 +48,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cnnc", required=True)
     p.add_argument("--cnnc-opt", required=True)
+    p.add_argument("--max-copies", type=int, help="fail if more copies than this are left")
     p.add_argument("model")
     args = p.parse_args(argv)
     linalg = subprocess.run([args.cnnc, args.model, "--emit=linalg", "-o", "-"], check=True,
@@ -65,6 +68,9 @@ def main(argv=None):
     print(f"{len(copies)} copies: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
     for line in bad:
         print(line)
+    if args.max_copies is not None and len(copies) > args.max_copies:
+        print(f"more than {args.max_copies} copies")
+        return 1
     return 1 if bad else 0
 
 

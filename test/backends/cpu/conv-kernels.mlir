@@ -1,18 +1,22 @@
 // RUN: cnnc-opt %s --cnnc-cpu-group-tiling --cnnc-cpu-conv-kernels | FileCheck %s
 
 // Depthwise, stride 1: both channels in one tile (whole groups of one
-// channel each), per 16-wide output vector and channel nine unit-stride
-// input loads, each times the broadcast tap weight, accumulated in a
-// register; one store per channel.
+// channel each) and 4 output rows per kernel. Per 16-wide output vector,
+// channel and row, nine taps, each an input row times the broadcast tap
+// weight, accumulated in a register; one store per channel and row. The 6
+// input rows x 3 columns a channel's 4 output rows reach are loaded once
+// each: 36 loads for 72 multiply-adds (not 72).
+// RUN: cnnc-opt %s --cnnc-cpu-group-tiling --cnnc-cpu-conv-kernels | awk '/func.func @depthwise\(/,/return/' | grep -c "vector.transfer_read %arg0" | FileCheck %s --check-prefix=LOADS
+// LOADS: 36
 // CHECK-LABEL: func @depthwise
 // CHECK:       scf.for
 // CHECK:       scf.for %{{.+}} = %c0 to %c16{{.*}} step %c16
 // CHECK:       scf.for %{{.+}} = %c0 to %c2{{.*}} step %c2
-// CHECK:       scf.for
+// CHECK:       scf.for %{{.+}} = %c0 to %c16{{.*}} step %c4
 // CHECK:       scf.for %{{.+}} = %c0 to %c32{{.*}} step %c16
-// CHECK-COUNT-2: vector.transfer_read %{{.+}} {in_bounds = [true]} : tensor<1x2x16x32xf32>, vector<16xf32>
-// CHECK-COUNT-18: vector.fma {{.+}} : vector<16xf32>
-// CHECK-COUNT-2: vector.transfer_write {{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<1x2x16x32xf32>
+// CHECK-COUNT-8: vector.transfer_read %{{.+}} {in_bounds = [true]} : tensor<1x2x16x32xf32>, vector<16xf32>
+// CHECK-COUNT-72: vector.fma {{.+}} : vector<16xf32>
+// CHECK-COUNT-8: vector.transfer_write {{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<1x2x16x32xf32>
 // CHECK-NOT:   linalg.depthwise_conv_2d_nchw_chw
 func.func @depthwise(%x: tensor<1x2x18x34xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x16x32xf32>) -> tensor<1x2x16x32xf32> {
   %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x18x34xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x16x32xf32>) -> tensor<1x2x16x32xf32>
@@ -104,9 +108,9 @@ func.func @depthwise_bias_relu6(%x: tensor<1x2x16x16xf32>, %w: tensor<2x1x3x3xf3
 // EPI:       %[[C1:.+]] = arith.muli %[[G1]], %c4 : index
 // EPI:       %{{.+}}:8 = scf.for %[[C:.+]] = %c0 to %c4 step %c1 iter_args(
 // EPI:       %[[IN0:.+]] = arith.addi %[[C0]], %[[C]] : index
+// EPI:       %[[IN1:.+]] = arith.addi %[[C1]], %[[C]] : index
 // EPI:       vector.transfer_read %{{.+}}[%{{.+}}, %[[IN0]], %{{.+}}, %{{.+}}]
 // EPI-COUNT-4: vector.fma
-// EPI:       %[[IN1:.+]] = arith.addi %[[C1]], %[[C]] : index
 // EPI:       vector.transfer_read %{{.+}}[%{{.+}}, %[[IN1]], %{{.+}}, %{{.+}}]
 // EPI-COUNT-4: vector.fma
 // EPI:       scf.yield

@@ -64,14 +64,16 @@ func.func @nonzero_pad_stays(%x: tensor<1x2x16x16xf32>, %w: tensor<2x3x3xf32>, %
 // ShuffleNet v1: a channel shuffle (4 channels in 2 groups) and the padding
 // in front of a depthwise conv. The kernels read the shuffle's source, conv
 // channel j from source channel (j % 2) * 2 + j / 2: no transpose and no
-// padded copy are left (the tile's 4 channels read 0, 2, 1, 3).
+// padded copy are left.
 // CHECK-LABEL: func @shuffle_pad_depthwise
 // CHECK-NOT:   linalg.transpose
 // CHECK-NOT:   tensor.pad
-// CHECK:       vector.transfer_read %arg0[%c0, %c0,
-// CHECK:       vector.transfer_read %arg0[%c0, %c2,
-// CHECK:       vector.transfer_read %arg0[%c0, %c1,
-// CHECK:       vector.transfer_read %arg0[%c0, %c3,
+// CHECK:       scf.for %[[F:.+]] = %c0 to %c4 step %c2
+// CHECK:       %[[G:.+]] = arith.remui %[[F]], %c2 : index
+// CHECK:       %[[GR:.+]] = arith.muli %[[G]], %c2 : index
+// CHECK:       %[[R:.+]] = arith.divui %[[F]], %c2 : index
+// CHECK:       %[[C:.+]] = arith.addi %[[GR]], %[[R]] : index
+// CHECK:       vector.transfer_read %arg0[%c0, %[[C]],
 // CHECK-NOT:   linalg.transpose
 // CHECK:       return
 func.func @shuffle_pad_depthwise(%x: tensor<1x4x16x16xf32>, %w: tensor<4x3x3xf32>, %init: tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32> {

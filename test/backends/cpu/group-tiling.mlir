@@ -3,18 +3,19 @@
 // RUN: cnnc-opt %s --convert-cnn-to-linalg --canonicalize --cnnc-cpu-group-tiling="vector-width=8 vector-registers=16" | FileCheck %s --check-prefix=AVX2
 
 // The plan of each convolution for g in {1, 2, 3, 5, 8, 32, C}. KxK kernels
-// keep a quarter of the 32 vector registers (8) as accumulators, pointwise
-// ones half of them over the vectors of a tile.
+// keep a quarter of the 32 vector registers (8) as accumulators, one output
+// row at a time, except depthwise ones at stride 1 (below). Pointwise ones
+// use half of the registers over the vectors of a tile.
 // One group of 32 output channels: tiles of 8 inside it. The input rows of
 // a tile, 16 x 58 x 58 floats, fit in 1 MiB: one spatial tile of all 56
 // rows. With a 32 KiB budget, 4 rows (16 x 6 x 58 floats, 4 divides 56).
 // With 8-lane vectors and 16 registers: 4 accumulators.
 // CHECK-LABEL: func @g1
-// CHECK:       linalg.conv_2d_nchw_fchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_tile = 56 : i64, vector = "width"}
+// CHECK:       linalg.conv_2d_nchw_fchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 56 : i64, vector = "width"}
 // L1-LABEL:    func @g1
-// L1:          cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_tile = 4 : i64, vector = "width"}
+// L1:          cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 4 : i64, vector = "width"}
 // AVX2-LABEL:  func @g1
-// AVX2:        cnnc.group_tiling = {channels_per_tile = 4 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_tile = 56 : i64, vector = "width"}
+// AVX2:        cnnc.group_tiling = {channels_per_tile = 4 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 56 : i64, vector = "width"}
 func.func @g1(%x: tensor<1x16x58x58xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x56x56xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x16x58x58xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x56x56xf32>
   return %c : tensor<1x32x56x56xf32>
@@ -32,9 +33,9 @@ func.func @g1_narrow(%x: tensor<1x16x9x9xf32>, %w: tensor<32x16x3x3xf32>) -> ten
 // Two groups of 16 channels: tiles of 8 never straddle them. 32 KiB holds
 // the 16 input channels of a tile for 14 output rows.
 // CHECK-LABEL: func @g2
-// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 2 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_tile = 28 : i64, vector = "width"}
+// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 2 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 28 : i64, vector = "width"}
 // L1-LABEL:    func @g2
-// L1:          cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 2 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_tile = 14 : i64, vector = "width"}
+// L1:          cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 2 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 14 : i64, vector = "width"}
 func.func @g2(%x: tensor<1x32x30x30xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x28x28xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x32x30x30xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x28x28xf32>
   return %c : tensor<1x32x28x28xf32>
@@ -54,7 +55,7 @@ func.func @g3_pointwise(%x: tensor<1x240x28x28xf32>, %w: tensor<60x80x1x1xf32>) 
 // Groups of 4 output channels; 2 would fit in 8 accumulators, but 2 does
 // not divide 3 groups: one group per tile.
 // CHECK-LABEL: func @g3
-// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 4 : i64, groups = 3 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_tile = 16 : i64, vector = "width"}
+// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 4 : i64, groups = 3 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 16 : i64, vector = "width"}
 func.func @g3(%x: tensor<1x12x18x18xf32>, %w: tensor<12x4x3x3xf32>) -> tensor<1x12x16x16xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 3 : i64} : (tensor<1x12x18x18xf32>, tensor<12x4x3x3xf32>) -> tensor<1x12x16x16xf32>
   return %c : tensor<1x12x16x16xf32>
@@ -62,7 +63,7 @@ func.func @g3(%x: tensor<1x12x18x18xf32>, %w: tensor<12x4x3x3xf32>) -> tensor<1x
 
 // Groups of 3: likewise one per tile.
 // CHECK-LABEL: func @g5
-// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 3 : i64, groups = 5 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_tile = 16 : i64, vector = "width"}
+// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 3 : i64, groups = 5 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 16 : i64, vector = "width"}
 func.func @g5(%x: tensor<1x15x18x18xf32>, %w: tensor<15x3x3x3xf32>) -> tensor<1x15x16x16xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 5 : i64} : (tensor<1x15x18x18xf32>, tensor<15x3x3x3xf32>) -> tensor<1x15x16x16xf32>
   return %c : tensor<1x15x16x16xf32>
@@ -89,7 +90,7 @@ func.func @g8_pointwise_packed(%x: tensor<1x64x16x16xf32>, %w: tensor<16x8x1x1xf
 
 // ResNeXt 32x4d: 4 output channels per group, two whole groups per tile.
 // CHECK-LABEL: func @g32
-// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 32 : i64, groups_per_tile = 2 : i64, lanes = 16 : i64, rows_per_tile = 56 : i64, vector = "width"}
+// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 32 : i64, groups_per_tile = 2 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 56 : i64, vector = "width"}
 func.func @g32(%x: tensor<1x128x58x58xf32>, %w: tensor<128x4x3x3xf32>) -> tensor<1x128x56x56xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 32 : i64} : (tensor<1x128x58x58xf32>, tensor<128x4x3x3xf32>) -> tensor<1x128x56x56xf32>
   return %c : tensor<1x128x56x56xf32>
@@ -97,26 +98,38 @@ func.func @g32(%x: tensor<1x128x58x58xf32>, %w: tensor<128x4x3x3xf32>) -> tensor
 
 // ResNeXt's last stage: 7-wide rows take half vectors, one lane masked.
 // CHECK-LABEL: func @g32_narrow
-// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 32 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_tile = 7 : i64, vector = "width"}
+// CHECK:       linalg.conv_2d_ngchw_gfchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 32 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 7 : i64, vector = "width"}
 func.func @g32_narrow(%x: tensor<1x1024x9x9xf32>, %w: tensor<1024x32x3x3xf32>) -> tensor<1x1024x7x7xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 32 : i64} : (tensor<1x1024x9x9xf32>, tensor<1024x32x3x3xf32>) -> tensor<1x1024x7x7xf32>
   return %c : tensor<1x1024x7x7xf32>
 }
 
-// Depthwise (g = C): one channel per group, 8 whole groups per tile.
+// Depthwise (g = C) at stride 1: one channel per group, 2 whole groups per
+// tile, 4 output rows per kernel (each input row loaded once serves the
+// taps of 3 of them).
 // CHECK-LABEL: func @depthwise
-// CHECK:       linalg.depthwise_conv_2d_nchw_chw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 32 : i64, groups_per_tile = 8 : i64, lanes = 16 : i64, rows_per_tile = 112 : i64, vector = "width"}
+// CHECK:       linalg.depthwise_conv_2d_nchw_chw {cnnc.group_tiling = {channels_per_tile = 2 : i64, groups = 32 : i64, groups_per_tile = 2 : i64, lanes = 16 : i64, rows_per_kernel = 4 : i64, rows_per_tile = 112 : i64, vector = "width"}
 func.func @depthwise(%x: tensor<1x32x114x114xf32>, %w: tensor<32x1x3x3xf32>) -> tensor<1x32x112x112xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 32 : i64} : (tensor<1x32x114x114xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x112x112xf32>
   return %c : tensor<1x32x112x112xf32>
 }
 
-// Depthwise at 7x7 (MobileNet's last stages): half vectors.
+// Depthwise at 7x7 (MobileNet's last stages): half vectors, all 7 rows in
+// one kernel (7 has no divisor 3 or 4).
 // CHECK-LABEL: func @depthwise_narrow
-// CHECK:       linalg.depthwise_conv_2d_nchw_chw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 960 : i64, groups_per_tile = 8 : i64, lanes = 8 : i64, rows_per_tile = 7 : i64, vector = "width"}
+// CHECK:       linalg.depthwise_conv_2d_nchw_chw {cnnc.group_tiling = {channels_per_tile = 2 : i64, groups = 960 : i64, groups_per_tile = 2 : i64, lanes = 8 : i64, rows_per_kernel = 7 : i64, rows_per_tile = 7 : i64, vector = "width"}
 func.func @depthwise_narrow(%x: tensor<1x960x9x9xf32>, %w: tensor<960x1x3x3xf32>) -> tensor<1x960x7x7xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 960 : i64} : (tensor<1x960x9x9xf32>, tensor<960x1x3x3xf32>) -> tensor<1x960x7x7xf32>
   return %c : tensor<1x960x7x7xf32>
+}
+
+// Depthwise at stride 2: 8 channels, one row per kernel (consecutive output
+// rows share no more than one input row).
+// CHECK-LABEL: func @depthwise_stride2
+// CHECK:       linalg.depthwise_conv_2d_nchw_chw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 96 : i64, groups_per_tile = 8 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 56 : i64, vector = "width"}
+func.func @depthwise_stride2(%x: tensor<1x96x113x113xf32>, %w: tensor<96x1x3x3xf32>) -> tensor<1x96x56x56xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 96 : i64} : (tensor<1x96x113x113xf32>, tensor<96x1x3x3xf32>) -> tensor<1x96x56x56xf32>
+  return %c : tensor<1x96x56x56xf32>
 }
 
 // Rows under a quarter of a vector: no plan.
