@@ -186,22 +186,36 @@ plannedTiles(linalg::GenericOp op, const MatmulRoles &roles,
 }
 
 /// What a contraction's accumulators start from: a constant fill, a 1-D
-/// tensor broadcast along everything but the row dim (a bias), or memory.
+/// tensor broadcast along everything but the channel dim (a bias), or
+/// memory.
 struct AccumulatorInit {
-  Value fillValue;     // scalar, when filled
-  Value rowValues;     // 1-D, indexed by the row, when a bias broadcast
+  Value fillValue; // scalar, when filled
+  /// When a bias broadcast: the bias, indexed by the loop dims `rowValueDims`
+  /// (the row dim, or the group and row dims when the channels are split
+  /// into groups).
+  Value rowValues;
+  SmallVector<unsigned> rowValueDims;
 };
 
-AccumulatorInit analyzeInit(Value init, const MatmulRoles &roles,
+AccumulatorInit analyzeInit(OpBuilder &b, Value init, const MatmulRoles &roles,
                             AffineMap outMap) {
   AccumulatorInit result;
-  // A collapse of the broadcast (from collapsing the spatial dims) maps
-  // broadcast dims to init dims through its groups.
+  // An expand splitting the channels into groups (a grouped pointwise
+  // conv), then a collapse of the broadcast (from collapsing the spatial
+  // dims), map broadcast dims to init dims through their groups.
+  SmallVector<ReassociationIndices> split;
+  tensor::ExpandShapeOp expand = init.getDefiningOp<tensor::ExpandShapeOp>();
+  if (expand) {
+    split = expand.getReassociationIndices();
+    init = expand.getSrc();
+  }
   SmallVector<ReassociationIndices> groups;
   if (auto collapse = init.getDefiningOp<tensor::CollapseShapeOp>()) {
     groups = collapse.getReassociationIndices();
     init = collapse.getSrc();
   }
+  if (expand && groups.empty())
+    return result;
   if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
     result.fillValue = fill.getInputs()[0];
     return result;
@@ -225,8 +239,28 @@ AccumulatorInit analyzeInit(Value init, const MatmulRoles &roles,
       return result;
     position = it - groups.begin();
   }
-  if (outMap.getDimPosition(position) == *roles.rowDim)
-    result.rowValues = bcast.getInput();
+  Value bias = bcast.getInput();
+  if (expand) {
+    // The channel dim splits into (group, row): the bias as [G, C/G].
+    const ReassociationIndices &dims = split[position];
+    if (dims.size() != 2 || !roles.groupDim ||
+        outMap.getDimPosition(dims[0]) != *roles.groupDim ||
+        outMap.getDimPosition(dims[1]) != *roles.rowDim)
+      return result;
+    ArrayRef<int64_t> shape = expand.getResultType().getShape();
+    b.setInsertionPointAfterValue(bias);
+    result.rowValues = b.create<tensor::ExpandShapeOp>(
+        expand.getLoc(),
+        RankedTensorType::get({shape[dims[0]], shape[dims[1]]},
+                              b.getF32Type()),
+        bias, SmallVector<ReassociationIndices>{{0, 1}});
+    result.rowValueDims = {*roles.groupDim, *roles.rowDim};
+    return result;
+  }
+  if (outMap.getDimPosition(position) == *roles.rowDim) {
+    result.rowValues = bias;
+    result.rowValueDims = {*roles.rowDim};
+  }
   return result;
 }
 
@@ -320,7 +354,8 @@ void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
   Value pad = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
 
   Value init = op.getDpsInitOperand(0)->get();
-  AccumulatorInit accInit = analyzeInit(init, roles, outMap);
+  AccumulatorInit accInit = analyzeInit(rewriter, init, roles, outMap);
+  rewriter.setInsertionPoint(root);
   Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : init;
   auto destType = cast<RankedTensorType>(dest.getType());
   if (!epilogue && (accInit.fillValue || accInit.rowValues))
@@ -369,11 +404,10 @@ void emitKernelNest(RewriterBase &rewriter, linalg::GenericOp op,
           if (accInit.fillValue) {
             accs.push_back(b.create<vector::BroadcastOp>(l, vecType, accInit.fillValue));
           } else if (accInit.rowValues) {
-            SmallVector<Value> at = {indices(outMap, j, r, zero)
-                                         [outMap.getResultPosition(
-                                              getAffineDimExpr(*roles.rowDim,
-                                                               b.getContext()))
-                                              .value()]};
+            SmallVector<Value> all = indices(outMap, j, r, zero), at;
+            for (unsigned d : accInit.rowValueDims)
+              at.push_back(all[*outMap.getResultPosition(
+                  getAffineDimExpr(d, b.getContext()))]);
             Value v = b.create<tensor::ExtractOp>(l, accInit.rowValues, at);
             accs.push_back(b.create<vector::BroadcastOp>(l, vecType, v));
           } else {

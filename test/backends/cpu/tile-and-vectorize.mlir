@@ -65,3 +65,22 @@ func.func @grouped_pointwise_packed(%x: tensor<1x64x16x16xf32>, %w: tensor<16x8x
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 8 : i64} : (tensor<1x64x16x16xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x16x16xf32>
   return %c : tensor<1x16x16x16xf32>
 }
+
+// The same with a bias (ShuffleNet v1's grouped 1x1 convs, BatchNorm
+// folded): the accumulators start from the bias seen as [groups, channels
+// per group], element (g + j, r) for row r of the tile's group j; no
+// broadcast tensor is built and copied into the result.
+// GRP-LABEL: func @grouped_pointwise_bias
+// GRP:       %[[B:.+]] = tensor.expand_shape %arg2 {{\[}}[0, 1]] output_shape [8, 2] : tensor<16xf32> into tensor<8x2xf32>
+// GRP-NOT:   linalg.broadcast
+// GRP:       scf.for %[[G:.+]] = %c0 to %c8 step %c2
+// GRP:       tensor.extract %[[B]][%[[G]], %c0] : tensor<8x2xf32>
+// GRP:       tensor.extract %[[B]][%[[G]], %c1] : tensor<8x2xf32>
+// GRP:       %[[G1:.+]] = arith.addi %[[G]], %c1 : index
+// GRP:       tensor.extract %[[B]][%[[G1]], %c0] : tensor<8x2xf32>
+// GRP:       scf.yield
+// GRP-NOT:   linalg.copy
+func.func @grouped_pointwise_bias(%x: tensor<1x64x16x16xf32>, %w: tensor<16x8x1x1xf32>, %b: tensor<16xf32>) -> tensor<1x16x16x16xf32> {
+  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 8 : i64} : (tensor<1x64x16x16xf32>, tensor<16x8x1x1xf32>, tensor<16xf32>) -> tensor<1x16x16x16xf32>
+  return %c : tensor<1x16x16x16xf32>
+}
