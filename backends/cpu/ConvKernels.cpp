@@ -22,6 +22,7 @@
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -520,6 +521,24 @@ Value ungroup(RewriterBase &rewriter, Value v,
   return rewriter.create<tensor::CollapseShapeOp>(v.getLoc(), v, groups);
 }
 
+/// When the element-wise op after a grouped convolution works on its
+/// [N, g, F/g, OH, OW] result (the element-wise fusion moves reshapes past
+/// such ops), collapses that op's group dims so that it reads the result
+/// collapsed back to NCHW, as the kernels' epilogue.
+void collapseGroupedEpilogue(RewriterBase &rewriter, Value result) {
+  if (!result.hasOneUse())
+    return;
+  auto op = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!op || op.getNumLoops() != 5 || op.getNumReductionLoops() != 0 ||
+      op.getDpsInitOperand(0)->get() == result)
+    return;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, {{1, 2}}, rewriter);
+  if (succeeded(collapsed))
+    rewriter.replaceOp(op, collapsed->results);
+}
+
 /// The NCHW view of a planned convolution, or nothing if the kernels do not
 /// cover it (a grouped one whose result is not collapsed back to NCHW).
 template <typename ConvOp>
@@ -550,6 +569,7 @@ std::optional<DirectConv> directConv(RewriterBase &rewriter, ConvOp op) {
   } else if constexpr (std::is_same_v<ConvOp, linalg::Conv2DNgchwGfchwOp>) {
     SmallVector<ReassociationIndices> channels = {{0}, {1, 2}, {3}, {4}};
     Value result = op->getResult(0);
+    collapseGroupedEpilogue(rewriter, result);
     auto collapse =
         result.hasOneUse()
             ? dyn_cast<tensor::CollapseShapeOp>(*result.getUsers().begin())

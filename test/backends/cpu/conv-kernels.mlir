@@ -154,3 +154,20 @@ func.func @spatial_tiles(%x: tensor<1x16x32x32xf32>, %w: tensor<16x4x3x3xf32>) -
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x16x32x32xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x32x32xf32>
   return %c : tensor<1x16x32x32xf32>
 }
+
+// -----
+
+// ResNeXt's grouped conv with its bias and ReLU after the shared lowering
+// pipeline, whose element-wise fusion moves the ReLU above the collapse back
+// to NCHW (onto the [N, g, F/g, H, W] result): the ReLU is collapsed back
+// to NCHW and applied as the kernels' epilogue. No linalg op is left.
+// RUN: cnnc-opt %s --split-input-file --cnnc-cnn-to-linalg --cnnc-cpu-group-tiling --cnnc-cpu-conv-kernels --canonicalize | FileCheck %s --check-prefix=PIPE
+// PIPE-LABEL: func @grouped_relu_pipeline
+// PIPE:       vector.fma
+// PIPE:       arith.maximumf {{.+}} : vector<16xf32>
+// PIPE-NOT:   linalg.
+// PIPE:       return
+func.func @grouped_relu_pipeline(%x: tensor<1x16x16x16xf32>, %w: tensor<16x4x3x3xf32>, %b: tensor<16xf32>) -> tensor<1x16x16x16xf32> {
+  %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64, activation = "relu"} : (tensor<1x16x16x16xf32>, tensor<16x4x3x3xf32>, tensor<16xf32>) -> tensor<1x16x16x16xf32>
+  return %c : tensor<1x16x16x16xf32>
+}
