@@ -51,11 +51,10 @@ std::optional<GroupTilingPlan> planDirect(const ConvGeometry &conv,
                                           int64_t vectorWidth,
                                           int64_t numRegisters,
                                           int64_t cacheBytes) {
-  // Rows narrower than half a vector suit the loop vectorizer better than
-  // a mostly masked vector; but grouped convolutions have no better
-  // alternative than a half vector down to a quarter full.
-  int64_t narrowest = conv.groups == 1 ? vectorWidth / 2 : vectorWidth / 4;
-  if (conv.outW < std::max<int64_t>(narrowest, 1))
+  // Rows down to a quarter of a vector take half vectors: even half full
+  // they beat what the loop vectorizer makes of the convolution (ResNet's
+  // 3x3 convs on 7x7, one group: 19.7 ms against 2.6 ms in the kernels).
+  if (conv.outW < std::max<int64_t>(vectorWidth / 4, 1))
     return std::nullopt;
   GroupTilingPlan plan;
   plan.groups = conv.groups;

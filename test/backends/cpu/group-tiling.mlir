@@ -21,10 +21,10 @@ func.func @g1(%x: tensor<1x16x58x58xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1
   return %c : tensor<1x32x56x56xf32>
 }
 
-// One group, rows under half a vector: no plan (the loop vectorizer's).
+// One group, rows of 7: half vectors (the loop vectorizer's code for it
+// ran 7.5 times slower on ResNet's 512-channel 3x3 convs).
 // CHECK-LABEL: func @g1_narrow
-// CHECK-NOT:   cnnc.group_tiling
-// CHECK:       return
+// CHECK:       linalg.conv_2d_nchw_fchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 7 : i64, vector = "width"}
 func.func @g1_narrow(%x: tensor<1x16x9x9xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x7x7xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x16x9x9xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x7x7xf32>
   return %c : tensor<1x32x7x7xf32>
