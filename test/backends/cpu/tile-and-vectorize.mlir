@@ -25,6 +25,18 @@ func.func @pointwise_bias_relu6(%x: tensor<1x8x4x8xf32>) -> tensor<1x16x4x8xf32>
   return %r : tensor<1x16x4x8xf32>
 }
 
+// 16 output channels x 128 pixels: kernels of 4 rows x 64 lanes. The loop
+// over pixel tiles is outside the one over row tiles, so that a tile's
+// input pixels stay in cache while every row tile reads them.
+// CHECK-LABEL: func @pointwise_pixels_outer
+// CHECK:       scf.for %{{.+}} = %c0 to %c128 step %c64
+// CHECK:         scf.for %{{.+}} = %c0 to %c16 step %c4
+// CHECK:           scf.for %{{.+}} = %c0 to %c8 step %c1
+func.func @pointwise_pixels_outer(%x: tensor<1x8x8x16xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x8x16xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x8x16xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x8x16xf32>
+  return %c : tensor<1x16x8x16xf32>
+}
+
 // 7x7 = 49 pixels: no multiple of 16 divides it, so the kernels take 64
 // lanes and the reads and writes are masked (not in bounds).
 // CHECK-LABEL: func @pointwise_masked
