@@ -256,16 +256,26 @@ LogicalResult Driver::run() {
   if (failed(runStage(module, kStages[2], cnnc::buildCNNToLinalgPipeline)) ||
       last_ == Stage::Linalg)
     return failure(last_ != Stage::Linalg);
-  if (failed(runStage(module, kStages[3], cnnc::buildCPUBufferizePipeline)) ||
+  cnnc::CPUTargetOptions targetOptions;
+  targetOptions.cpu = mcpu;
+  targetOptions.optLevel = optLevel;
+  std::string error;
+  FailureOr<cnnc::CPUVectorShape> vectors =
+      cnnc::vectorShapeOf(targetOptions, error);
+  if (failed(vectors)) {
+    llvm::errs() << "cnnc: error: " << error << "\n";
+    return failure();
+  }
+  if (failed(runStage(module, kStages[3],
+                      [&](OpPassManager &pm) {
+                        cnnc::buildCPUBufferizePipeline(pm, *vectors);
+                      })) ||
       last_ == Stage::Loops)
     return failure(last_ != Stage::Loops);
   if (failed(runStage(module, kStages[4], cnnc::buildCPUToLLVMPipeline)) ||
       last_ == Stage::LLVMDialect)
     return failure(last_ != Stage::LLVMDialect);
 
-  cnnc::CPUTargetOptions targetOptions;
-  targetOptions.cpu = mcpu;
-  targetOptions.optLevel = optLevel;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> ir;
   {

@@ -21,3 +21,8 @@ for tool in ["cnnc-opt", "cnnc-run", "cnnc-bench", "cnnc"]:
         ("%" + tool, os.path.join(config.cnnc_tools_dir, tool)))
 llvm_config.add_tool_substitutions(
     ["cnnc-opt", "cnnc-run", "cnnc-bench", "cnnc"], [config.cnnc_tools_dir])
+
+import platform
+# Tests that name x86 CPUs (--mcpu=haswell, ...) need an x86-64 host.
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64")

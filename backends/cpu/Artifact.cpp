@@ -7,6 +7,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -67,6 +68,14 @@ createTargetMachine(const CPUTargetOptions &options, std::string &error) {
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
       features += (feature.second ? "+" : "-") + feature.first().str() + ",";
   }
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!sti || !sti->isCPUStringValid(cpu)) {
+    error = "unknown CPU '" + cpu + "' for " + triple +
+            " (--mcpu takes native, generic or a CPU that `llc -mcpu=help` "
+            "lists)";
+    return nullptr;
+  }
   llvm::CodeGenOptLevel level = options.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
                                 : options.optLevel == 0
                                     ? llvm::CodeGenOptLevel::None
@@ -80,6 +89,25 @@ createTargetMachine(const CPUTargetOptions &options, std::string &error) {
   if (!tm)
     error = "cannot create a target machine for " + triple + " (" + cpu + ")";
   return tm;
+}
+
+FailureOr<CPUVectorShape> cnnc::vectorShapeOf(const CPUTargetOptions &options,
+                                              std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(options, error);
+  if (!tm)
+    return failure();
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  auto has = [&](llvm::StringRef feature) { return sti->checkFeatures(feature); };
+  if (tm->getTargetTriple().isX86()) {
+    if (has("+avx512f"))
+      return CPUVectorShape{16, 32};
+    if (has("+avx"))
+      return CPUVectorShape{8, 16};
+    return CPUVectorShape{4, 16};
+  }
+  if (tm->getTargetTriple().isAArch64())
+    return CPUVectorShape{4, 32};
+  return CPUVectorShape{4, 16};
 }
 
 namespace {

@@ -9,6 +9,8 @@
 #ifndef CNNC_BACKENDS_CPU_ARTIFACT_H
 #define CNNC_BACKENDS_CPU_ARTIFACT_H
 
+#include "backends/cpu/CPUPipeline.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -38,6 +40,12 @@ struct CPUTargetOptions {
   std::string cpu = "native";
   unsigned optLevel = 3;
 };
+
+/// The vector shape of the CPU `options` names: AVX-512 16 lanes and 32
+/// registers, AVX 8 and 16, SSE 4 and 16, NEON 4 and 32. Fails with
+/// `error` if no target machine can be made for it.
+mlir::FailureOr<CPUVectorShape> vectorShapeOf(const CPUTargetOptions &options,
+                                              std::string &error);
 
 /// LLVM IR for the artifact: the lowered module plus the ABI, optimized for
 /// the target. Errors go to the module's diagnostic handler.

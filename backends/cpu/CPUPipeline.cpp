@@ -32,14 +32,19 @@ static LogicalResult linalgCopy(OpBuilder &b, Location loc, Value from,
   return success();
 }
 
-void cnnc::buildCPUBufferizePipeline(OpPassManager &pm) {
+void cnnc::buildCPUBufferizePipeline(OpPassManager &pm,
+                                     const CPUVectorShape &vectors) {
   bufferization::OneShotBufferizationOptions options;
   options.memCpyFn = linalgCopy;
   options.bufferizeFunctionBoundaries = true;
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
-  pm.addNestedPass<func::FuncOp>(createCPUGroupTiling());
-  pm.addNestedPass<func::FuncOp>(createCPUTileAndVectorize());
+  CPUGroupTilingOptions groupTiling;
+  groupTiling.vectorWidth = vectors.width;
+  groupTiling.numVectorRegisters = vectors.registers;
+  pm.addNestedPass<func::FuncOp>(createCPUGroupTiling(groupTiling));
+  pm.addNestedPass<func::FuncOp>(
+      createCPUTileAndVectorize({vectors.width, vectors.registers}));
   pm.addNestedPass<func::FuncOp>(createCPUConvKernels());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCPUInterchangeForVectorization());
@@ -80,22 +85,41 @@ void cnnc::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildCPUPipeline(OpPassManager &pm) {
+void cnnc::buildCPUPipeline(OpPassManager &pm, const CPUVectorShape &vectors) {
   buildCNNToLinalgPipeline(pm);
-  buildCPUBufferizePipeline(pm);
+  buildCPUBufferizePipeline(pm, vectors);
   buildCPUToLLVMPipeline(pm);
 }
+
+namespace {
+/// The target's vector registers, as `cnnc` derives them from `--mcpu`
+/// (the defaults are AVX-512's).
+struct VectorShapeOptions : PassPipelineOptions<VectorShapeOptions> {
+  Option<int64_t> width{*this, "vector-width",
+                        llvm::cl::desc("f32 lanes of a vector register"),
+                        llvm::cl::init(16)};
+  Option<int64_t> registers{*this, "vector-registers",
+                            llvm::cl::desc("vector registers of the target"),
+                            llvm::cl::init(32)};
+  cnnc::CPUVectorShape shape() const { return {width, registers}; }
+};
+} // namespace
 
 void cnnc::registerCPUPipelines() {
   PassPipelineRegistration<>("cnnc-cnn-to-linalg",
                              "cnn to linalg on tensors (every backend)",
                              buildCNNToLinalgPipeline);
-  PassPipelineRegistration<>("cnnc-cpu-bufferize",
-                             "linalg on tensors to loops over memrefs (CPU)",
-                             buildCPUBufferizePipeline);
+  PassPipelineRegistration<VectorShapeOptions>(
+      "cnnc-cpu-bufferize", "linalg on tensors to loops over memrefs (CPU)",
+      [](OpPassManager &pm, const VectorShapeOptions &options) {
+        buildCPUBufferizePipeline(pm, options.shape());
+      });
   PassPipelineRegistration<>("cnnc-cpu-to-llvm",
                              "loops over memrefs to the LLVM dialect (CPU)",
                              buildCPUToLLVMPipeline);
-  PassPipelineRegistration<>("cnnc-cpu", "cnn to the LLVM dialect (CPU)",
-                             buildCPUPipeline);
+  PassPipelineRegistration<VectorShapeOptions>(
+      "cnnc-cpu", "cnn to the LLVM dialect (CPU)",
+      [](OpPassManager &pm, const VectorShapeOptions &options) {
+        buildCPUPipeline(pm, options.shape());
+      });
 }

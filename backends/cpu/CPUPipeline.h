@@ -12,15 +12,26 @@
 
 namespace cnnc {
 
+/// The vector registers of the target CPU that cnnc-cpu-group-tiling and
+/// cnnc-cpu-tile-and-vectorize plan their register tiles for.
+struct CPUVectorShape {
+  int64_t width = 16;    // f32 lanes per register
+  int64_t registers = 32; // architectural vector registers
+};
+
+
 /// cnn -> linalg on tensors, fused element-wise (shared by every backend).
 void buildCNNToLinalgPipeline(mlir::OpPassManager &pm);
-/// linalg on tensors -> bufferized loops over memrefs; the entry function
-/// takes its outputs as out-parameters.
-void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
+/// linalg on tensors -> bufferized loops over memrefs, register tiles
+/// planned for `vectors`; the entry function takes its outputs as
+/// out-parameters.
+void buildCPUBufferizePipeline(mlir::OpPassManager &pm,
+                               const CPUVectorShape &vectors = {});
 /// loops over memrefs -> LLVM dialect, bare-pointer calling convention.
 void buildCPUToLLVMPipeline(mlir::OpPassManager &pm);
 /// All three.
-void buildCPUPipeline(mlir::OpPassManager &pm);
+void buildCPUPipeline(mlir::OpPassManager &pm,
+                      const CPUVectorShape &vectors = {});
 
 /// Registers the pipelines above with the pass registry (for cnnc-opt).
 void registerCPUPipelines();

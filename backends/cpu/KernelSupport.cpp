@@ -102,12 +102,16 @@ int64_t cnnc::largestDivisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
-int64_t cnnc::columnsPerTile(int64_t extent, int64_t vectorWidth) {
-  for (int64_t n = 4; n >= 1; --n)
+int64_t cnnc::columnsPerTile(int64_t extent, int64_t vectorWidth,
+                             int64_t numRegisters) {
+  int64_t most = std::clamp<int64_t>(numRegisters / 8, 1, 4);
+  for (int64_t n = most; n >= 1; n /= 2)
     if (extent % (n * vectorWidth) == 0)
       return n * vectorWidth;
-  return std::min(4 * vectorWidth,
-                  (extent + vectorWidth - 1) / vectorWidth * vectorWidth);
+  int64_t n = 1;
+  while (n < most && n * vectorWidth < extent)
+    n *= 2;
+  return n * vectorWidth;
 }
 
 DictionaryAttr cnnc::GroupTilingPlan::toAttr(MLIRContext *ctx) const {

@@ -42,9 +42,13 @@ mlir::Value channelBias(mlir::Value init);
 /// Largest divisor of `n` that is at most `limit` (at least 1).
 int64_t largestDivisorAtMost(int64_t n, int64_t limit);
 
-/// Lanes of a matrix-product tile along a unit-stride extent: up to 4 whole
-/// vectors that divide it, else up to 4 vectors with a masked last tile.
-int64_t columnsPerTile(int64_t extent, int64_t vectorWidth);
+/// Lanes of a matrix-product tile along a unit-stride extent: 1, 2 or 4
+/// whole vectors, at most an eighth of the `numRegisters` vector registers
+/// (the rest hold the tile's rows), that divide it, else as many as cover
+/// it with a masked last tile. Never 3: LLVM splits a vector of three
+/// registers into many small pieces (a 1x1 conv took 12x as long).
+int64_t columnsPerTile(int64_t extent, int64_t vectorWidth,
+                       int64_t numRegisters);
 
 /// Name of the attribute holding a convolution's GroupTilingPlan.
 constexpr llvm::StringLiteral kGroupTilingAttr = "cnnc.group_tiling";

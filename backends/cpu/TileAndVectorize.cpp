@@ -142,9 +142,8 @@ trailingContiguousDims(linalg::GenericOp op) {
   return group;
 }
 
-/// Tile sizes of the loop nest around the micro-kernels: the column dim in
-/// up to 4 whole vectors (a divisor of the extent where one exists, else a
-/// masked last tile), the row dim in as many rows as divide the extent and
+/// Tile sizes of the loop nest around the micro-kernels: the column dim as
+/// columnsPerTile chooses, the row dim in as many rows as divide the extent and
 /// leave half the vector registers for accumulators, batch dims 1, the
 /// reduction whole (the micro-kernel loops over it).
 SmallVector<int64_t> chooseTiles(linalg::GenericOp op, const MatmulRoles &roles,
@@ -152,7 +151,8 @@ SmallVector<int64_t> chooseTiles(linalg::GenericOp op, const MatmulRoles &roles,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<int64_t> tiles(ranges.size(), 1);
   tiles[roles.kDim] = 0;
-  int64_t cols = columnsPerTile(ranges[roles.colDim], vectorWidth);
+  int64_t cols = columnsPerTile(ranges[roles.colDim], vectorWidth,
+                                numRegisters);
   tiles[roles.colDim] = cols;
   int64_t vectorsPerRow = (cols + vectorWidth - 1) / vectorWidth;
   if (roles.rowDim) {
