@@ -29,6 +29,7 @@
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <limits>
 #include <map>
 
 namespace cnnc {
@@ -61,6 +62,17 @@ struct DirectConv {
   /// (j % shuffleGroups) * (C / shuffleGroups) + j / shuffleGroups of
   /// `input`; 0 when none.
   int64_t shuffleGroups = 0;
+  /// How the taps combine: a multiply-add with the filter (a convolution),
+  /// or the max or the sum of the window (a pooling, whose `filter` is only
+  /// the window's shape).
+  enum class Combine { MulAdd, Max, Add } combine = Combine::MulAdd;
+
+  /// The value that leaves a tap's combination unchanged, which padding
+  /// and positions outside the input read: -inf for a max, else 0.
+  double identity() const {
+    return combine == Combine::Max ? -std::numeric_limits<double>::infinity()
+                                   : 0.0;
+  }
 };
 
 /// `v` seen through a channel shuffle, [N, C, H, W] -> [N, g, C/g, H, W]
@@ -81,12 +93,15 @@ std::optional<std::pair<Value, int64_t>> throughShuffle(Value v) {
   return std::make_pair(expand.getSrc(), expand.getResultType().getDimSize(1));
 }
 
-/// Reads through a zero tensor.pad of H and W in front of `conv`'s input,
+/// Reads through a tensor.pad of H and W in front of `conv`'s input that
+/// pads with the combination's identity (zeros; -inf before a max pool),
 /// when every column tile but the first starts inside the input: the
 /// kernels then read the unpadded input, and no padded copy is made.
 void absorbPadding(DirectConv &conv, int64_t lanes) {
   auto pad = conv.input.getDefiningOp<tensor::PadOp>();
-  if (!pad || !matchPattern(pad.getConstantPaddingValue(), m_AnyZeroFloat()))
+  FloatAttr value;
+  if (!pad || !matchPattern(pad.getConstantPaddingValue(), m_Constant(&value)) ||
+      value.getValueAsDouble() != conv.identity())
     return;
   SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
   if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
@@ -214,6 +229,19 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
   Value zero = cst(rewriter, 0), one = cst(rewriter, 1);
   Value pad =
       rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
+  // What the input reads outside itself, as a scalar and as a vector.
+  auto identityAttr =
+      rewriter.getF32FloatAttr(static_cast<float>(conv.identity()));
+  Value identity = rewriter.create<arith::ConstantOp>(loc, identityAttr);
+  Value identityRow = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(inVec, identityAttr));
+  Value identityVec = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(outVec, identityAttr));
+  // Accumulators start from a broadcast bias or a filled constant (a
+  // pooling's -inf or 0) in registers, else from what the init holds.
+  Value filled;
+  if (auto fill = conv.init.getDefiningOp<linalg::FillOp>())
+    filled = fill.getInputs()[0];
   // (image, spatial tile, channel tile, row in the spatial tile, columns).
   SmallVector<Value> lbs(5, zero);
   SmallVector<Value> ubs = {
@@ -223,7 +251,7 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
       one, cst(rewriter, plan.rowsPerTile), cst(rewriter, plan.channelsPerTile),
       cst(rewriter, plan.rowsPerKernel), cst(rewriter, width)};
   Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : conv.init;
-  if (!epilogue && bias)
+  if (!epilogue && (bias || filled))
     dest = rewriter.create<tensor::EmptyOp>(loc, out, rewriter.getF32Type());
   // A spatial sum of the stored values (the pool of a squeeze-excite) is
   // accumulated as one vector of partial sums per channel of the tile
@@ -294,7 +322,8 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
           bias ? b.create<vector::BroadcastOp>(
                       l, outVec, b.create<tensor::ExtractOp>(l, bias, f))
                      .getResult()
-               : Value();
+          : filled ? b.create<vector::BroadcastOp>(l, outVec, filled).getResult()
+                   : Value();
       for (Value row : rows)
         accs.push_back(start ? start
                              : b.create<vector::TransferReadOp>(
@@ -348,26 +377,21 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
         bool shifted = leftEdge && start < 0;
         Value iw = shifted ? zero : affine(ow, conv.sw, start);
         row = tb.create<vector::TransferReadOp>(
-            l, inVec, conv.input, ValueRange{n, inC[j], ih, iw}, pad,
+            l, inVec, conv.input, ValueRange{n, inC[j], ih, iw}, identity,
             ArrayRef<bool>{false});
         if (shifted) {
-          // Lane i is column i * sw + start: from the row read at 0, or a
-          // zero (the lanes after the row's) when negative.
+          // Lane i is column i * sw + start: from the row read at 0, or the
+          // identity (the lanes after the row's) when negative.
           SmallVector<int64_t> mask;
           for (int64_t i = 0; i < width; ++i)
             mask.push_back(i * conv.sw + start < 0 ? width * conv.sw
                                                    : i * conv.sw + start);
-          Value zeros = tb.create<arith::ConstantOp>(
-              l, DenseElementsAttr::get(inVec, tb.getF32FloatAttr(0)));
-          row = tb.create<vector::ShuffleOp>(l, row, zeros, mask);
+          row = tb.create<vector::ShuffleOp>(l, row, identityRow, mask);
         } else if (conv.sw != 1) {
           row = tb.create<vector::ShuffleOp>(l, row, row, lanes);
         }
         if (inside)
-          row = tb.create<arith::SelectOp>(
-              l, inside, row,
-              tb.create<arith::ConstantOp>(
-                  l, DenseElementsAttr::get(outVec, tb.getF32FloatAttr(0))));
+          row = tb.create<arith::SelectOp>(l, inside, row, identityVec);
         return row;
       };
       for (int64_t kh = 0; kh < conv.kh; ++kh) {
@@ -378,6 +402,23 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
               rowsIn.push_back(inputRow(
                   q * conv.sh + kh * conv.dh - conv.padTop, kw, j));
             for (int64_t r = j * perGroup; r < (j + 1) * perGroup; ++r) {
+              if (conv.combine != DirectConv::Combine::MulAdd) {
+                // A pooling: max(acc, in) as one compare and select (a
+                // vector max instruction; a NaN in the window propagates
+                // only as far as the next tap, as ONNX Runtime's pools do),
+                // or acc + in.
+                for (int64_t q = 0; q < R; ++q) {
+                  Value &acc = accs[r * R + q];
+                  if (conv.combine == DirectConv::Combine::Add) {
+                    acc = tb.create<arith::AddFOp>(l, acc, rowsIn[q]);
+                    continue;
+                  }
+                  Value greater = tb.create<arith::CmpFOp>(
+                      l, arith::CmpFPredicate::OGT, acc, rowsIn[q]);
+                  acc = tb.create<arith::SelectOp>(l, greater, acc, rowsIn[q]);
+                }
+                continue;
+              }
               SmallVector<Value> at = {channels[r], cst(tb, kh), cst(tb, kw)};
               if (!conv.depthwise)
                 at.insert(at.begin() + 1, c ? c : zero);
@@ -554,7 +595,9 @@ std::optional<DirectConv> directConv(RewriterBase &rewriter, ConvOp op) {
                   op.getDpsInputOperand(0)->get(),
                   op.getDpsInputOperand(1)->get(),
                   op.getDpsInitOperand(0)->get(),
-                  std::is_same_v<ConvOp, linalg::DepthwiseConv2DNchwChwOp>,
+                  std::is_same_v<ConvOp, linalg::DepthwiseConv2DNchwChwOp> ||
+                      std::is_same_v<ConvOp, linalg::PoolingNchwMaxOp> ||
+                      std::is_same_v<ConvOp, linalg::PoolingNchwSumOp>,
                   1,
                   1,
                   filter[rank - 2],
@@ -563,7 +606,11 @@ std::optional<DirectConv> directConv(RewriterBase &rewriter, ConvOp op) {
                   strides[1],
                   dilations[0],
                   dilations[1]};
-  if constexpr (std::is_same_v<ConvOp, linalg::Conv2DNchwFchwOp>) {
+  if constexpr (std::is_same_v<ConvOp, linalg::PoolingNchwMaxOp>) {
+    conv.combine = DirectConv::Combine::Max;
+  } else if constexpr (std::is_same_v<ConvOp, linalg::PoolingNchwSumOp>) {
+    conv.combine = DirectConv::Combine::Add;
+  } else if constexpr (std::is_same_v<ConvOp, linalg::Conv2DNchwFchwOp>) {
     conv.channelsIn = filter[1];
     conv.channelsOut = filter[0];
   } else if constexpr (std::is_same_v<ConvOp, linalg::Conv2DNgchwGfchwOp>) {
@@ -607,7 +654,8 @@ struct CPUConvKernelsPass : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {
       std::optional<GroupTilingPlan> plan = GroupTilingPlan::of(op);
       if (plan && plan->vector == GroupTilingPlan::Vector::Width &&
           isa<linalg::DepthwiseConv2DNchwChwOp, linalg::Conv2DNchwFchwOp,
-              linalg::Conv2DNgchwGfchwOp>(op) &&
+              linalg::Conv2DNgchwGfchwOp, linalg::PoolingNchwMaxOp,
+              linalg::PoolingNchwSumOp>(op) &&
           cast<linalg::LinalgOp>(op).hasPureTensorSemantics())
         planned.push_back({op, *plan});
     });
@@ -616,7 +664,8 @@ struct CPUConvKernelsPass : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {
       std::optional<DirectConv> conv =
           TypeSwitch<Operation *, std::optional<DirectConv>>(op)
               .Case<linalg::DepthwiseConv2DNchwChwOp, linalg::Conv2DNchwFchwOp,
-                    linalg::Conv2DNgchwGfchwOp>(
+                    linalg::Conv2DNgchwGfchwOp, linalg::PoolingNchwMaxOp,
+                    linalg::PoolingNchwSumOp>(
                   [&](auto named) { return directConv(rewriter, named); });
       if (!conv)
         continue;

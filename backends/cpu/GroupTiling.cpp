@@ -181,9 +181,16 @@ struct CPUGroupTilingPass : cnnc::impl::CPUGroupTilingBase<CPUGroupTilingPass> {
       auto direct = [&](const ConvGeometry &conv) {
         plan = planDirect(conv, vectorWidth, numVectorRegisters, cacheBytes);
       };
+      auto channelwise = [&](auto named) {
+        int64_t channels = shapeOf(named.getDpsInitOperand(0)->get())[1];
+        direct(directGeometry(named, channels, 1, 1));
+      };
       if (auto dw = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op)) {
-        int64_t channels = shapeOf(dw.getDpsInitOperand(0)->get())[1];
-        direct(directGeometry(dw, channels, 1, 1));
+        channelwise(dw);
+      } else if (auto max = dyn_cast<linalg::PoolingNchwMaxOp>(op)) {
+        channelwise(max);
+      } else if (auto sum = dyn_cast<linalg::PoolingNchwSumOp>(op)) {
+        channelwise(sum);
       } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op)) {
         ArrayRef<int64_t> filter = shapeOf(conv.getDpsInputOperand(1)->get());
         direct(directGeometry(conv, 1, filter[1], filter[0]));

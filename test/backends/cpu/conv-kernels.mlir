@@ -174,3 +174,35 @@ func.func @grouped_relu_pipeline(%x: tensor<1x16x16x16xf32>, %w: tensor<16x4x3x3
   %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64, activation = "relu"} : (tensor<1x16x16x16xf32>, tensor<16x4x3x3xf32>, tensor<16xf32>) -> tensor<1x16x16x16xf32>
   return %c : tensor<1x16x16x16xf32>
 }
+
+// A max pool is a depthwise kernel without weights: each tap is one compare
+// and select (a vector max), the accumulators start at -inf in registers
+// (the fill is not read), and the pool op is gone.
+// CHECK-LABEL: func @max_pool_s2
+// CHECK:       arith.constant dense<0xFF800000> : vector<16xf32>
+// CHECK-COUNT-9: arith.cmpf ogt
+// CHECK-NOT:   vector.fma
+// CHECK-NOT:   linalg.pooling_nchw_max
+// CHECK:       return
+func.func @max_pool_s2(%x: tensor<1x2x33x33xf32>) -> tensor<1x2x16x16xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x2x16x16xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  %w = tensor.empty() : tensor<3x3xf32>
+  %r = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x2x33x33xf32>, tensor<3x3xf32>) outs(%init : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  return %r : tensor<1x2x16x16xf32>
+}
+
+// The sum of an average pool: four adds per output vector.
+// CHECK-LABEL: func @sum_pool
+// CHECK-COUNT-4: arith.addf {{.+}} : vector<16xf32>
+// CHECK-NOT:   linalg.pooling_nchw_sum
+// CHECK:       return
+func.func @sum_pool(%x: tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x16x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  %w = tensor.empty() : tensor<2x2xf32>
+  %r = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x2x32x32xf32>, tensor<2x2xf32>) outs(%init : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  return %r : tensor<1x2x16x16xf32>
+}

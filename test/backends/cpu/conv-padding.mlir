@@ -46,7 +46,7 @@ func.func @depthwise_pad1_stride2(%x: tensor<1x2x32x32xf32>, %w: tensor<2x3x3xf3
 
 // -----
 
-// A pad that is not zero (a max pool's -inf would be one) stays.
+// A pad that is not zero stays in front of a conv.
 // CHECK-LABEL: func @nonzero_pad_stays
 // CHECK:       tensor.pad
 func.func @nonzero_pad_stays(%x: tensor<1x2x16x16xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32> {
@@ -88,4 +88,47 @@ func.func @shuffle_pad_depthwise(%x: tensor<1x4x16x16xf32>, %w: tensor<4x3x3xf32
   } : tensor<1x4x16x16xf32> to tensor<1x4x18x18xf32>
   %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x4x18x18xf32>, tensor<4x3x3xf32>) outs(%init : tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
   return %c : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+// A max pool reads its -inf padding in place too (ResNet's stem pool, pads
+// 1, stride 2): rows in the padding select -inf, the first column tile
+// shifts -inf in.
+// CHECK-LABEL: func @max_pool_pad1_stride2
+// CHECK-NOT:   tensor.pad
+// CHECK:       vector.shuffle %{{.+}}, %{{.+}} [32, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29] : vector<32xf32>, vector<32xf32>
+// CHECK:       arith.select %{{.+}}, %{{.+}}, %cst{{.*}} : vector<16xf32>
+// CHECK-NOT:   tensor.pad
+// CHECK:       return
+func.func @max_pool_pad1_stride2(%x: tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %ninf : f32
+  } : tensor<1x2x32x32xf32> to tensor<1x2x34x34xf32>
+  %e = tensor.empty() : tensor<1x2x16x16xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  %w = tensor.empty() : tensor<3x3xf32>
+  %r = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %w : tensor<1x2x34x34xf32>, tensor<3x3xf32>) outs(%init : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  return %r : tensor<1x2x16x16xf32>
+}
+
+// -----
+
+// A zero pad in front of a max pool is not its identity: it stays.
+// CHECK-LABEL: func @max_pool_zero_pad_stays
+// CHECK:       tensor.pad
+func.func @max_pool_zero_pad_stays(%x: tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x32x32xf32> to tensor<1x2x34x34xf32>
+  %e = tensor.empty() : tensor<1x2x16x16xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  %w = tensor.empty() : tensor<3x3xf32>
+  %r = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %w : tensor<1x2x34x34xf32>, tensor<3x3xf32>) outs(%init : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  return %r : tensor<1x2x16x16xf32>
 }

@@ -132,6 +132,22 @@ func.func @depthwise_stride2(%x: tensor<1x96x113x113xf32>, %w: tensor<96x1x3x3xf
   return %c : tensor<1x96x56x56xf32>
 }
 
+// Pools are planned as depthwise convs are: SqueezeNet's 3x3 stride-2 max
+// pool, and the sum of an average pool (DenseNet's 2x2 transitions).
+// CHECK-LABEL: func @max_pool
+// CHECK:       linalg.pooling_nchw_max {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 128 : i64, groups_per_tile = 8 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 27 : i64, vector = "width"}
+func.func @max_pool(%x: tensor<1x128x55x55xf32>) -> tensor<1x128x27x27xf32> {
+  %p = cnn.max_pool2d %x {ceil_mode = true, dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x128x55x55xf32>) -> tensor<1x128x27x27xf32>
+  return %p : tensor<1x128x27x27xf32>
+}
+
+// CHECK-LABEL: func @avg_pool
+// CHECK:       linalg.pooling_nchw_sum {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 128 : i64, groups_per_tile = 8 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 28 : i64, vector = "width"}
+func.func @avg_pool(%x: tensor<1x128x56x56xf32>) -> tensor<1x128x28x28xf32> {
+  %p = cnn.avg_pool2d %x {ceil_mode = false, count_include_pad = true, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x128x56x56xf32>) -> tensor<1x128x28x28xf32>
+  return %p : tensor<1x128x28x28xf32>
+}
+
 // Rows under a quarter of a vector: no plan.
 // CHECK-LABEL: func @depthwise_tiny
 // CHECK-NOT:   cnnc.group_tiling
