@@ -163,9 +163,10 @@ def CPUGroupTiling : Pass<"cnnc-cpu-group-tiling", "mlir::func::FuncOp"> {
       the cache budget; every channel tile sweeps a spatial tile before the
       next one starts.
 
-    Accumulators are a quarter of the vector registers for KxK kernels
-    (the rest hold input rows and weights), half of them over the vectors
-    of a tile for pointwise ones. cnnc-cpu-conv-kernels and
+    Accumulators are 8 for KxK kernels (enough independent multiply-adds
+    to cover the FMA latency; at most half the vector registers, the rest
+    hold input rows and weights), half the registers over the vectors of a
+    tile for pointwise ones. cnnc-cpu-conv-kernels and
     cnnc-cpu-tile-and-vectorize follow the plan.
   }];
   let options = [
