@@ -19,7 +19,6 @@ struct CPUVectorShape {
   int64_t registers = 32; // architectural vector registers
 };
 
-
 /// cnn -> linalg on tensors, fused element-wise (shared by every backend).
 void buildCNNToLinalgPipeline(mlir::OpPassManager &pm);
 /// linalg on tensors -> bufferized loops over memrefs, register tiles
