@@ -242,14 +242,14 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
   Value filled;
   if (auto fill = conv.init.getDefiningOp<linalg::FillOp>())
     filled = fill.getInputs()[0];
-  // (image, spatial tile, channel tile, row in the spatial tile, columns).
-  SmallVector<Value> lbs(5, zero);
-  SmallVector<Value> ubs = {
-      cst(rewriter, out[0]), cst(rewriter, out[2]), cst(rewriter, out[1]),
-      cst(rewriter, plan.rowsPerTile), cst(rewriter, out[3])};
-  SmallVector<Value> steps = {
-      one, cst(rewriter, plan.rowsPerTile), cst(rewriter, plan.channelsPerTile),
-      cst(rewriter, plan.rowsPerKernel), cst(rewriter, width)};
+  // (image, spatial tile, channel tile), then the rows of the spatial tile
+  // (below) and the columns.
+  SmallVector<Value> lbs(3, zero);
+  SmallVector<Value> ubs = {cst(rewriter, out[0]), cst(rewriter, out[2]),
+                            cst(rewriter, out[1])};
+  SmallVector<Value> steps = {one, cst(rewriter, plan.rowsPerTile),
+                              cst(rewriter, plan.channelsPerTile)};
+  Value columns = cst(rewriter, out[3]), columnStep = cst(rewriter, width);
   Value dest = epilogue ? epilogue.getDpsInitOperand(0)->get() : conv.init;
   if (!epilogue && (bias || filled))
     dest = rewriter.create<tensor::EmptyOp>(loc, out, rewriter.getF32Type());
@@ -278,12 +278,12 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
                  loc,
                  DenseElementsAttr::get(outVec, rewriter.getF32FloatAttr(0)))
            : Value();
-  // The output vector at (n, f0 + r, oh, ow) of every channel r of the tile
-  // into `result`; each is also added to `partial[r]` when pooling.
-  // `leftEdge`: the first column tile (ow = 0), whose taps left of the
-  // input read zeros for the padding columns.
+  // The output vectors at (n, f0 + r, oh + q, ow) of every channel r of the
+  // tile and each of `R` rows q into `result`; each is also added to
+  // `partial[r]` when pooling. `leftEdge`: the first column tile (ow = 0),
+  // whose taps left of the input read the padding's identity.
   auto tile = [&](OpBuilder &b, Location l, ValueRange ivs, Value result,
-                  SmallVector<Value> partial, bool leftEdge) {
+                  SmallVector<Value> partial, bool leftEdge, int64_t R) {
     auto add = [&](Value v, int64_t c) -> Value {
       return c ? b.create<arith::AddIOp>(l, v, cst(b, c)).getResult() : v;
     };
@@ -295,7 +295,6 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
     };
     // Output rows oh + q, q < R, for each channel r of the tile: the
     // accumulator of (r, q) is accs[r * R + q].
-    int64_t R = plan.rowsPerKernel;
     Value n = ivs[0], f0 = ivs[2], ow = ivs[4];
     Value oh = b.create<arith::AddIOp>(l, ivs[1], ivs[3]);
     SmallVector<Value> rows;
@@ -490,34 +489,45 @@ void emitConvKernels(RewriterBase &rewriter, const DirectConv &conv,
         SmallVector<Value> inits = {iter[0]};
         if (pool)
           inits.append(plan.channelsPerTile, vecZero);
-        auto rows = b.create<scf::ForOp>(
-            l, lbs[3], ubs[3], steps[3], inits,
-            [&](OpBuilder &rb, Location rl, Value row, ValueRange rowIter) {
-              // With padding columns to the left, the first column tile is
-              // peeled off.
-              SmallVector<Value> iter(rowIter);
-              Value first = lbs[4];
-              if (conv.padLeft) {
-                SmallVector<Value> ivs(outer);
-                ivs.append({row, zero});
-                iter = tile(rb, rl, ivs, iter[0],
-                            SmallVector<Value>(ArrayRef(iter).drop_front()),
-                            /*leftEdge=*/true);
-                first = steps[4];
-              }
-              auto cols = rb.create<scf::ForOp>(
-                  rl, first, ubs[4], steps[4], iter,
-                  [&](OpBuilder &cb, Location cl, Value col,
-                      ValueRange colIter) {
-                    SmallVector<Value> ivs(outer);
-                    ivs.append({row, col});
-                    cb.create<scf::YieldOp>(
-                        cl, tile(cb, cl, ivs, colIter[0],
-                                 SmallVector<Value>(colIter.drop_front()),
-                                 /*leftEdge=*/false));
-                  });
-              rb.create<scf::YieldOp>(rl, cols.getResults());
-            });
+        // Rows [from, to) of the spatial tile, R at a time.
+        auto rowLoop = [&](ValueRange rowInits, int64_t from, int64_t to,
+                           int64_t R) {
+          return b.create<scf::ForOp>(
+              l, cst(b, from), cst(b, to), cst(b, R), rowInits,
+              [&](OpBuilder &rb, Location rl, Value row, ValueRange rowIter) {
+                // With padding columns to the left, the first column tile
+                // is peeled off.
+                SmallVector<Value> iter(rowIter);
+                Value first = zero;
+                if (conv.padLeft) {
+                  SmallVector<Value> ivs(outer);
+                  ivs.append({row, zero});
+                  iter = tile(rb, rl, ivs, iter[0],
+                              SmallVector<Value>(ArrayRef(iter).drop_front()),
+                              /*leftEdge=*/true, R);
+                  first = columnStep;
+                }
+                auto cols = rb.create<scf::ForOp>(
+                    rl, first, columns, columnStep, iter,
+                    [&](OpBuilder &cb, Location cl, Value col,
+                        ValueRange colIter) {
+                      SmallVector<Value> ivs(outer);
+                      ivs.append({row, col});
+                      cb.create<scf::YieldOp>(
+                          cl, tile(cb, cl, ivs, colIter[0],
+                                   SmallVector<Value>(colIter.drop_front()),
+                                   /*leftEdge=*/false, R));
+                    });
+                rb.create<scf::YieldOp>(rl, cols.getResults());
+              });
+        };
+        // Whole kernels of rowsPerKernel rows, then the rows left one at a
+        // time.
+        int64_t R = plan.rowsPerKernel;
+        int64_t whole = plan.rowsPerTile / R * R;
+        scf::ForOp rows = rowLoop(inits, 0, whole, R);
+        if (whole < plan.rowsPerTile)
+          rows = rowLoop(rows.getResults(), whole, plan.rowsPerTile, 1);
         scf::ValueVector results = {rows.getResult(0)};
         if (pool) {
           // Each channel's partial sums into its [N, C] sum.
@@ -644,7 +654,7 @@ bool planFits(const DirectConv &conv, const GroupTilingPlan &plan) {
                                              : perGroup == conv.channelsOut;
   return channelsFit && plan.groups * conv.channelsOut == out[1] &&
          out[2] % plan.rowsPerTile == 0 &&
-         plan.rowsPerTile % plan.rowsPerKernel == 0;
+         plan.rowsPerKernel <= plan.rowsPerTile;
 }
 
 struct CPUConvKernelsPass : cnnc::impl::CPUConvKernelsBase<CPUConvKernelsPass> {

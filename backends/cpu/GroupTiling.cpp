@@ -76,8 +76,20 @@ std::optional<GroupTilingPlan> planDirect(const ConvGeometry &conv,
   // several rows (below).
   bool depthwiseRows = conv.channelsIn == 1 && conv.channelsOut == 1 &&
                        conv.sh == 1 && conv.kh > 1;
+  // A one-group conv at stride 1 on a target with 16 vector registers
+  // (AVX2) takes half the channels and 2 rows: per input channel that is
+  // 12 row loads and 36 weight broadcasts for 72 multiply-adds, against 9
+  // and 72 with one row, and the broadcasts were what bound it. On AVX2
+  // (Zen 3) SqueezeNet's 3x3 convs took 0.75-0.79 ms against 1.33-1.73 ms
+  // with one row; on AVX-512 (32 registers) rows measured slower for convs
+  // over several input channels, so that plan keeps one row.
+  bool oneGroupRows = conv.groups == 1 && conv.sh == 1 && conv.kh > 1 &&
+                      numRegisters < 32 && conv.outH > 1;
+  int64_t accumulators = directAccumulators(numRegisters);
   chooseChannels(plan, conv.channelsOut,
-                 depthwiseRows ? 2 : directAccumulators(numRegisters));
+                 depthwiseRows  ? 2
+                 : oneGroupRows ? accumulators / 2
+                                : accumulators);
   int64_t channelsRead = plan.groupsPerTile * conv.channelsIn;
   auto inputBytes = [&](int64_t rows) {
     int64_t inRows = (rows - 1) * conv.sh + (conv.kh - 1) * conv.dh + 1;
@@ -94,6 +106,8 @@ std::optional<GroupTilingPlan> planDirect(const ConvGeometry &conv,
   // halves the time of MobileNetV2's stride-1 depthwise layers; at stride
   // 2, and for convolutions over several input channels, where one input
   // row already feeds every channel of the tile, it measured slower.
+  if (oneGroupRows)
+    plan.rowsPerKernel = std::min<int64_t>(plan.rowsPerTile, 2);
   if (depthwiseRows) {
     plan.rowsPerKernel = largestDivisorAtMost(plan.rowsPerTile, 4);
     if (plan.rowsPerKernel < 3)

@@ -169,7 +169,8 @@ std::optional<cnnc::GroupTilingPlan> cnnc::GroupTilingPlan::of(Operation *op) {
       *extent;
   if (plan.vector == Vector::Width) {
     std::optional<int64_t> rowsPerKernel = get("rows_per_kernel");
-    if (!rowsPerKernel || plan.rowsPerTile % *rowsPerKernel != 0)
+    if (!rowsPerKernel || *rowsPerKernel < 1 ||
+        *rowsPerKernel > plan.rowsPerTile)
       return std::nullopt;
     plan.rowsPerKernel = *rowsPerKernel;
   }

@@ -72,9 +72,10 @@ struct GroupTilingPlan {
   /// Width: output rows per spatial tile, which every channel tile sweeps
   /// before the next (its input rows stay in cache).
   int64_t rowsPerTile = 1;
-  /// Width: output rows one kernel computes at once (a divisor of
-  /// rowsPerTile): an input row loaded once serves every one of them its
-  /// tap reaches, and a broadcast weight serves them all.
+  /// Width: output rows one kernel computes at once (at most rowsPerTile;
+  /// the rows a whole kernel no longer fits are done one at a time): an
+  /// input row loaded once serves every one of them its tap reaches, and a
+  /// broadcast weight serves them all.
   int64_t rowsPerKernel = 1;
 
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;

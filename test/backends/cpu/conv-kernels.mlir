@@ -1,4 +1,5 @@
 // RUN: cnnc-opt %s --cnnc-cpu-group-tiling --cnnc-cpu-conv-kernels | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-cpu-group-tiling="vector-width=8 vector-registers=16" --cnnc-cpu-conv-kernels | FileCheck %s --check-prefix=AVX2
 
 // Depthwise, stride 1: both channels in one tile (whole groups of one
 // channel each) and 4 output rows per kernel. Per 16-wide output vector,
@@ -12,7 +13,7 @@
 // CHECK:       scf.for
 // CHECK:       scf.for %{{.+}} = %c0 to %c16{{.*}} step %c16
 // CHECK:       scf.for %{{.+}} = %c0 to %c2{{.*}} step %c2
-// CHECK:       scf.for %{{.+}} = %c0 to %c16{{.*}} step %c4
+// CHECK:       scf.for %{{.+}} = %c0{{.*}} to %c16{{.*}} step %c4
 // CHECK:       scf.for %{{.+}} = %c0 to %c32{{.*}} step %c16
 // CHECK-COUNT-8: vector.transfer_read %{{.+}} {in_bounds = [true]} : tensor<1x2x16x32xf32>, vector<16xf32>
 // CHECK-COUNT-72: vector.fma {{.+}} : vector<16xf32>
@@ -205,4 +206,19 @@ func.func @sum_pool(%x: tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32> {
   %w = tensor.empty() : tensor<2x2xf32>
   %r = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x2x32x32xf32>, tensor<2x2xf32>) outs(%init : tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
   return %r : tensor<1x2x16x16xf32>
+}
+
+// With 16 registers a one-group conv at stride 1 takes 4 channels x 2 rows
+// (8 accumulators): its 5 rows are 2 kernels of 2 rows (8 multiply-adds per
+// tap), then the last row alone (4 per tap).
+// AVX2-LABEL: func @one_group_rows
+// AVX2:       scf.for %{{.+}} = %c0{{.*}} to %c4{{.*}} step %c2
+// AVX2-COUNT-8: vector.fma {{.+}} : vector<8xf32>
+// AVX2:       scf.for %{{.+}} = %c4{{.*}} to %c5{{.*}} step %c1
+// AVX2-COUNT-4: vector.fma {{.+}} : vector<8xf32>
+// AVX2-NOT:   linalg.conv_2d_nchw_fchw
+// AVX2:       return
+func.func @one_group_rows(%x: tensor<1x3x7x10xf32>, %w: tensor<4x3x3x3xf32>, %init: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x3x7x10xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
+  return %r : tensor<1x4x5x8xf32>
 }

@@ -9,13 +9,14 @@
 // One group of 32 output channels: tiles of 8 inside it. The input rows of
 // a tile, 16 x 58 x 58 floats, fit in 1 MiB: one spatial tile of all 56
 // rows. With a 32 KiB budget, 4 rows (16 x 6 x 58 floats, 4 divides 56).
-// With 8-lane vectors and 16 registers: 8 accumulators too.
+// With 8-lane vectors and 16 registers: 8 accumulators too, as 4 channels
+// x 2 rows (a one-group conv at stride 1).
 // CHECK-LABEL: func @g1
 // CHECK:       linalg.conv_2d_nchw_fchw {cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 56 : i64, vector = "width"}
 // L1-LABEL:    func @g1
 // L1:          cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 16 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 4 : i64, vector = "width"}
 // AVX2-LABEL:  func @g1
-// AVX2:        cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_kernel = 1 : i64, rows_per_tile = 56 : i64, vector = "width"}
+// AVX2:        cnnc.group_tiling = {channels_per_tile = 4 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_kernel = 2 : i64, rows_per_tile = 56 : i64, vector = "width"}
 func.func @g1(%x: tensor<1x16x58x58xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x56x56xf32> {
   %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x16x58x58xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x56x56xf32>
   return %c : tensor<1x32x56x56xf32>
