@@ -76,14 +76,18 @@ std::optional<GroupTilingPlan> planDirect(const ConvGeometry &conv,
   // several rows (below).
   bool depthwiseRows = conv.channelsIn == 1 && conv.channelsOut == 1 &&
                        conv.sh == 1 && conv.kh > 1;
-  // A one-group conv at stride 1 on a target with 16 vector registers
-  // (AVX2) takes half the channels and 2 rows: per input channel that is
-  // 12 row loads and 36 weight broadcasts for 72 multiply-adds, against 9
-  // and 72 with one row, and the broadcasts were what bound it. On AVX2
-  // (Zen 3) SqueezeNet's 3x3 convs took 0.75-0.79 ms against 1.33-1.73 ms
-  // with one row; on AVX-512 (32 registers) rows measured slower for convs
-  // over several input channels, so that plan keeps one row.
-  bool oneGroupRows = conv.groups == 1 && conv.sh == 1 && conv.kh > 1 &&
+  // A one-group conv on a target with 16 vector registers (AVX2) takes
+  // half the channels and 2 rows when consecutive output rows share at
+  // least half their input rows (stride 1; ResNet's 7x7 stem at stride 2).
+  // At stride 1 and 3x3 that is 12 row loads and 36 weight broadcasts per
+  // input channel for 72 multiply-adds, against 9 and 72 with one row, and
+  // the broadcasts were what bound it. Measured on AVX2 (Zen 3): SqueezeNet's
+  // 3x3 convs 1.33-1.73 -> 0.75-0.79 ms, ResNet-18's stem 13.2 -> 7.4 ms;
+  // 3x3 convs at stride 2 gained nothing (64 -> 128 on 56x56: 2.9 -> 3.4
+  // ms). On AVX-512 (32 registers) rows measured slower for convs over
+  // several input channels, so that plan keeps one row.
+  bool oneGroupRows = conv.groups == 1 && conv.kh > 1 &&
+                      2 * (conv.kh - conv.sh) >= conv.kh &&
                       numRegisters < 32 && conv.outH > 1;
   int64_t accumulators = directAccumulators(numRegisters);
   chooseChannels(plan, conv.channelsOut,

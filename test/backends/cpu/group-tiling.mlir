@@ -149,6 +149,22 @@ func.func @avg_pool(%x: tensor<1x128x56x56xf32>) -> tensor<1x128x28x28xf32> {
   return %p : tensor<1x128x28x28xf32>
 }
 
+// With 16 registers a one-group conv takes 4 channels x 2 rows where two
+// consecutive output rows share at least half their input rows: ResNet's
+// 7x7 stem at stride 2 does, a 3x3 conv at stride 2 does not.
+// AVX2-LABEL:  func @stem_7x7_s2
+// AVX2:        cnnc.group_tiling = {channels_per_tile = 4 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_kernel = 2 : i64
+// AVX2-LABEL:  func @g1_3x3_s2
+// AVX2:        cnnc.group_tiling = {channels_per_tile = 8 : i64, groups = 1 : i64, groups_per_tile = 1 : i64, lanes = 8 : i64, rows_per_kernel = 1 : i64
+func.func @stem_7x7_s2(%x: tensor<1x3x229x229xf32>, %w: tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x229x229xf32>, tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32>
+  return %c : tensor<1x64x112x112xf32>
+}
+func.func @g1_3x3_s2(%x: tensor<1x64x57x57xf32>, %w: tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32> {
+  %c = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x64x57x57xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32>
+  return %c : tensor<1x128x28x28xf32>
+}
+
 // Rows under a quarter of a vector: no plan.
 // CHECK-LABEL: func @depthwise_tiny
 // CHECK-NOT:   cnnc.group_tiling
