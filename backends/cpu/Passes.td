@@ -152,10 +152,10 @@ def CPUGroupTiling : Pass<"cnnc-cpu-group-tiling", "mlir::func::FuncOp"> {
       accumulators, a divisor of Cout/g, so no tile straddles a group;
       otherwise `groups_per_tile` whole groups, as many as fit (a divisor
       of g), each read from its own input channels;
-    - `vector`: `width` for KxK convolutions (vectors along the output row,
-      `lanes` of them, masked where the row is narrower; one-group rows
-      under half a vector get no plan and stay with the loop vectorizer,
-      grouped ones get one down to a quarter of a vector), `pixels` for
+    - `vector`: `width` for KxK convolutions and pools (vectors along the
+      output row, `lanes` of them: a whole vector where the row fills more
+      than half of one, else half a vector, masked where the row is
+      narrower; rows under a quarter of a vector get no plan), `pixels` for
       pointwise ones (vectors along the flattened H*W, `vectors_per_tile`
       of them per kernel);
     - `rows_per_tile` (KxK): output rows per spatial tile, the most that

@@ -69,12 +69,13 @@ func.func @regular(%x: tensor<1x3x18x18xf32>, %w: tensor<16x3x3x3xf32>, %init: t
   return %r : tensor<1x16x16x16xf32>
 }
 
-// Rows narrower than a vector but at least half as wide (13): half vectors,
-// the second one masked.
-// CHECK-LABEL: func @half_width
-// CHECK:       scf.for %{{.+}} = %c0 to %c13{{.*}} step %c8
-// CHECK:       vector.transfer_read {{.+}} : tensor<1x2x13x13xf32>, vector<8xf32>
-func.func @half_width(%x: tensor<1x2x15x15xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x13x13xf32>) -> tensor<1x2x13x13xf32> {
+// Rows narrower than a vector but more than half as wide (13): one whole
+// vector, masked, not two half vectors.
+// CHECK-LABEL: func @over_half_width
+// CHECK:       scf.for %{{.+}} = %c0 to %c13{{.*}} step %c16
+// CHECK:       vector.transfer_read {{.+}} : tensor<1x2x13x13xf32>, vector<16xf32>
+// CHECK:       vector.transfer_write {{.+}} : vector<16xf32>, tensor<1x2x13x13xf32>
+func.func @over_half_width(%x: tensor<1x2x15x15xf32>, %w: tensor<2x3x3xf32>, %init: tensor<1x2x13x13xf32>) -> tensor<1x2x13x13xf32> {
   %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x15x15xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x13x13xf32>) -> tensor<1x2x13x13xf32>
   return %r : tensor<1x2x13x13xf32>
 }
