@@ -2,7 +2,14 @@
 #include "compiler/Registration.h"
 
 #include "backends/common/Passes.h"
+#include "backends/Target.h"
 #include "backends/cpu/CPUPipeline.h"
+#include "backends/cpu/CPUTarget.h"
+#include "backends/gpu/GPUPipeline.h"
+#include "backends/gpu/Passes.h"
+#include "backends/vulkan/Passes.h"
+#include "backends/vulkan/VulkanPipeline.h"
+#include "backends/vulkan/VulkanTarget.h"
 #include "backends/cpu/Passes.h"
 #include "dialects/cnn/CNNDialect.h"
 #include "passes/Passes.h"
@@ -26,4 +33,15 @@ void cnnc::registerPassesAndPipelines() {
   registerGraphPipelines();
   registerCNNCCPUPasses();
   registerCPUPipelines();
+  registerCNNCGPUPasses();
+  registerGPUPipelines();
+  registerCNNCVulkanPasses();
+  registerVulkanPipelines();
+  registerTargets();
+  registerTargetPipeline();
+}
+
+void cnnc::registerTargets() {
+  registerCPUTarget();
+  registerVulkanTarget();
 }

@@ -10,6 +10,8 @@ namespace cnnc {
 /// translation the pipelines use.
 void registerDialects(mlir::DialectRegistry &registry);
 
+/// Every target behind backends/Target.h: cpu, vulkan.
+void registerTargets();
 /// cnnc's passes and pipelines (for the opt tool).
 void registerPassesAndPipelines();
 

@@ -1,12 +1,14 @@
 //===- cnnc.cpp - The cnnc compiler driver --------------------------------===//
 //
-// cnnc MODEL.onnx -o MODEL.so --target=cpu
+// cnnc MODEL.onnx -o MODEL.so --target=cpu|vulkan
 //
-// Imports the model, runs the target's pipeline stage by stage (so that
-// --emit and --dump-dir can show each one) and writes the artifact.
+// Imports the model, runs the graph passes and the lowering every backend
+// shares, then the stages of the target named by --target (so that --emit
+// and --dump-dir can show each one), and lets the target write the
+// artifact. The driver knows targets only through backends/Target.h.
 //
 //===----------------------------------------------------------------------===//
-#include "backends/cpu/Artifact.h"
+#include "backends/Target.h"
 #include "backends/cpu/CPUPipeline.h"
 #include "compiler/Registration.h"
 #include "frontends/onnx/ONNXImporter.h"
@@ -40,12 +42,16 @@ static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("path"),
                                        cl::cat(cnncCategory));
 static cl::opt<std::string>
-    target("target", cl::desc("Target: cpu (cuda and vulkan are planned)"),
+    target("target", cl::desc("Target (see --list-targets)"),
            cl::init("cpu"), cl::cat(cnncCategory));
+static cl::opt<bool> listTargets("list-targets",
+                                 cl::desc("Print the targets and exit"),
+                                 cl::cat(cnncCategory));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("Write this stage's IR instead of an artifact: cnn, "
-                  "cnn-opt, linalg, loops, llvm-dialect, llvm (LLVM IR)"),
+                  "cnn-opt, linalg, then the target's (cpu: loops, "
+                  "llvm-dialect, llvm; vulkan: gpu, spirv-dialect, spirv)"),
          cl::cat(cnncCategory));
 static cl::opt<std::string>
     dumpDir("dump-dir", cl::desc("Write every stage's IR into this folder"),
@@ -79,25 +85,31 @@ static cl::opt<bool> listOps("list-ops",
 
 namespace {
 
-/// The stages in pipeline order; --emit names one of them.
-enum class Stage { CNN, CNNOpt, Linalg, Loops, LLVMDialect, LLVMIR, Artifact };
+cnnc::TargetOptions targetOptions() {
+  cnnc::TargetOptions options;
+  options.cpu = mcpu;
+  options.optLevel = optLevel;
+  options.printWeights = printWeights;
+  return options;
+}
+
+/// The stages every target shares, in pipeline order; the target's own
+/// follow (backends/Target.h).
 struct StageInfo {
-  Stage stage;
   const char *name;
   const char *file;
 };
-const StageInfo kStages[] = {
-    {Stage::CNN, "cnn", "00-cnn.mlir"},
-    {Stage::CNNOpt, "cnn-opt", "01-cnn-opt.mlir"},
-    {Stage::Linalg, "linalg", "02-linalg.mlir"},
-    {Stage::Loops, "loops", "03-loops.mlir"},
-    {Stage::LLVMDialect, "llvm-dialect", "04-llvm-dialect.mlir"},
-    {Stage::LLVMIR, "llvm", "05-artifact.ll"},
+const StageInfo kCommonStages[] = {
+    {"cnn", "00-cnn.mlir"},
+    {"cnn-opt", "01-cnn-opt.mlir"},
+    {"linalg", "02-linalg.mlir"},
 };
 
 class Driver {
 public:
-  Driver(MLIRContext &ctx, Stage last) : ctx_(ctx), last_(last) {
+  Driver(MLIRContext &ctx, const cnnc::Target &target,
+         std::vector<cnnc::TargetStage> stages)
+      : ctx_(ctx), target_(target), stages_(std::move(stages)) {
     timing_.setEnabled(false);
     applyDefaultTimingManagerCLOptions(timing_);
     root_ = timing_.getRootScope();
@@ -106,9 +118,11 @@ public:
   LogicalResult run();
 
 private:
-  LogicalResult runStage(ModuleOp module, const StageInfo &info,
+  /// Runs `build`'s passes (if any), dumps the result as `name`/`file`;
+  /// sets `done` once --emit's stage has been written.
+  LogicalResult runStage(ModuleOp module, StringRef name, StringRef file,
                          function_ref<void(OpPassManager &)> build);
-  LogicalResult dump(const StageInfo &info,
+  LogicalResult dump(StringRef name, StringRef file,
                      function_ref<void(llvm::raw_ostream &)> print);
   void print(ModuleOp module, llvm::raw_ostream &os) {
     OpPrintingFlags flags;
@@ -118,48 +132,42 @@ private:
   }
 
   MLIRContext &ctx_;
-  Stage last_;
+  const cnnc::Target &target_;
+  std::vector<cnnc::TargetStage> stages_;
+  bool done_ = false;
   DefaultTimingManager timing_;
   TimingScope root_;
 };
 
-LogicalResult writeFile(StringRef path,
-                        function_ref<void(llvm::raw_ostream &)> print) {
-  std::string error;
-  auto file = openOutputFile(path, &error);
-  if (!file) {
-    llvm::errs() << "cnnc: error: " << error << "\n";
-    return failure();
-  }
-  print(file->os());
-  file->keep();
-  return success();
-}
-
-LogicalResult Driver::dump(const StageInfo &info,
+LogicalResult Driver::dump(StringRef name, StringRef file,
                            function_ref<void(llvm::raw_ostream &)> print) {
   if (!dumpDir.empty()) {
     llvm::SmallString<128> path(dumpDir);
-    llvm::sys::path::append(path, info.file);
-    if (failed(writeFile(path, print)))
+    llvm::sys::path::append(path, file);
+    if (failed(cnnc::writeOutput(path, print)))
       return failure();
   }
-  if (info.stage == last_)
-    return writeFile(outputFile.empty() ? std::string("-") : outputFile.getValue(), print);
+  if (emit == name) {
+    done_ = true;
+    return cnnc::writeOutput(outputFile.empty() ? "-" : outputFile.getValue(),
+                             print);
+  }
   return success();
 }
 
-LogicalResult Driver::runStage(ModuleOp module, const StageInfo &info,
+LogicalResult Driver::runStage(ModuleOp module, StringRef name, StringRef file,
                                function_ref<void(OpPassManager &)> build) {
-  PassManager pm(&ctx_);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return failure();
-  TimingScope scope = root_.nest(info.name);
-  pm.enableTiming(scope);
-  build(pm);
-  if (failed(pm.run(module)))
-    return failure();
-  return dump(info, [&](llvm::raw_ostream &os) { print(module, os); });
+  if (build) {
+    PassManager pm(&ctx_);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    TimingScope scope = root_.nest(name);
+    pm.enableTiming(scope);
+    build(pm);
+    if (failed(pm.run(module)))
+      return failure();
+  }
+  return dump(name, file, [&](llvm::raw_ostream &os) { print(module, os); });
 }
 
 LogicalResult parseInputShapes(cnnc::ImportOptions &options) {
@@ -231,10 +239,11 @@ LogicalResult Driver::run() {
   if (failed(imported))
     return failure();
   ModuleOp module = imported->get();
-  if (failed(dump(kStages[0],
-                  [&](llvm::raw_ostream &os) { print(module, os); })) ||
-      last_ == Stage::CNN)
-    return failure(last_ != Stage::CNN);
+  if (failed(runStage(module, kCommonStages[0].name, kCommonStages[0].file,
+                      nullptr)))
+    return failure();
+  if (done_)
+    return success();
 
   FailureOr<cnnc::ArtifactSignature> signature = cnnc::readSignature(module);
   if (failed(signature))
@@ -243,53 +252,34 @@ LogicalResult Driver::run() {
 
   OpCounts before = countOps(module);
   bool graphOpt = optLevel > 0 && !noGraphOpt;
-  if (failed(runStage(module, kStages[1], [&](OpPassManager &pm) {
-        if (graphOpt)
-          cnnc::buildGraphOptimizationPipeline(pm);
-      })))
+  if (failed(runStage(module, kCommonStages[1].name, kCommonStages[1].file,
+                      [&](OpPassManager &pm) {
+                        if (graphOpt)
+                          cnnc::buildGraphOptimizationPipeline(pm);
+                      })))
     return failure();
   if (stats)
     printStats(before, countOps(module));
-  if (last_ == Stage::CNNOpt)
+  if (done_)
+    return success();
+  if (failed(runStage(module, kCommonStages[2].name, kCommonStages[2].file,
+                      cnnc::buildCNNToLinalgPipeline)))
+    return failure();
+  for (const cnnc::TargetStage &stage : stages_) {
+    if (done_)
+      return success();
+    if (failed(runStage(module, stage.name, stage.file, stage.build)))
+      return failure();
+  }
+  if (done_)
     return success();
 
-  if (failed(runStage(module, kStages[2], cnnc::buildCNNToLinalgPipeline)) ||
-      last_ == Stage::Linalg)
-    return failure(last_ != Stage::Linalg);
-  cnnc::CPUTargetOptions targetOptions;
-  targetOptions.cpu = mcpu;
-  targetOptions.optLevel = optLevel;
-  std::string error;
-  FailureOr<cnnc::CPUVectorShape> vectors =
-      cnnc::vectorShapeOf(targetOptions, error);
-  if (failed(vectors)) {
-    llvm::errs() << "cnnc: error: " << error << "\n";
-    return failure();
-  }
-  if (failed(runStage(module, kStages[3],
-                      [&](OpPassManager &pm) {
-                        cnnc::buildCPUBufferizePipeline(pm, *vectors);
-                      })) ||
-      last_ == Stage::Loops)
-    return failure(last_ != Stage::Loops);
-  if (failed(runStage(module, kStages[4], cnnc::buildCPUToLLVMPipeline)) ||
-      last_ == Stage::LLVMDialect)
-    return failure(last_ != Stage::LLVMDialect);
-
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> ir;
-  {
-    TimingScope scope = root_.nest("llvm-optimize");
-    ir = cnnc::buildArtifactIR(module, *signature, targetOptions, llvmContext);
-  }
-  if (!ir || failed(dump(kStages[5], [&](llvm::raw_ostream &os) {
-        cnnc::printArtifactIR(*ir, os, printWeights);
-      })))
-    return failure();
-  if (last_ == Stage::LLVMIR)
-    return success();
-  TimingScope scope = root_.nest("llvm-codegen-and-link");
-  return cnnc::writeArtifact(*ir, targetOptions, outputFile, module.getLoc());
+  cnnc::FinishRequest request;
+  request.emit = emit;
+  request.outputPath = outputFile.empty() ? "-" : outputFile.getValue();
+  request.dumpDir = dumpDir;
+  TimingScope scope = root_.nest("artifact");
+  return target_.finish(module, *signature, targetOptions(), request);
 }
 
 /// One line per diagnostic: "cnnc: error: <where>: <message>". Importer
@@ -332,10 +322,16 @@ int main(int argc, char **argv) {
   argv = args.data();
   cl::ParseCommandLineOptions(argc, argv,
                               "cnnc: ahead-of-time compiler for CNNs\n\n"
-                              "  cnnc MODEL.onnx -o MODEL.so --target=cpu\n\n"
+                              "  cnnc MODEL.onnx -o MODEL.so --target=cpu|vulkan\n\n"
                               "  --stats prints op counts per kind before and "
                               "after the graph passes\n");
 
+  cnnc::registerTargets();
+  if (listTargets) {
+    for (const cnnc::Target *t : cnnc::registeredTargets())
+      llvm::outs() << t->name() << "\t" << t->description() << "\n";
+    return 0;
+  }
   if (listOps) {
     llvm::outs() << "| ONNX operator | opsets | constraints |\n"
                     "|---|---|---|\n";
@@ -348,22 +344,33 @@ int main(int argc, char **argv) {
     llvm::errs() << "cnnc: error: no input model (see --help)\n";
     return 2;
   }
-  if (target != "cpu") {
-    llvm::errs() << "cnnc: error: target '" << target
-                 << "' is not supported yet (supported: cpu)\n";
+  const cnnc::Target *selected = cnnc::lookupTarget(target);
+  if (!selected) {
+    llvm::errs() << "cnnc: error: unknown target '" << target
+                 << "' (supported: " << cnnc::targetNames() << ")\n";
     return 2;
   }
-  Stage last = Stage::Artifact;
+  std::string error;
+  FailureOr<std::vector<cnnc::TargetStage>> stages =
+      selected->stages(targetOptions(), error);
+  if (failed(stages)) {
+    llvm::errs() << "cnnc: error: " << error << "\n";
+    return 1;
+  }
   if (!emit.empty()) {
-    const StageInfo *info = llvm::find_if(
-        kStages, [](const StageInfo &s) { return emit == s.name; });
-    if (info == std::end(kStages)) {
+    std::vector<std::string> names;
+    for (const StageInfo &stage : kCommonStages)
+      names.push_back(stage.name);
+    for (const cnnc::TargetStage &stage : *stages)
+      names.push_back(stage.name);
+    for (const cnnc::TargetEmit &e : selected->emits())
+      names.push_back(e.name);
+    if (!llvm::is_contained(names, emit.getValue())) {
       llvm::errs() << "cnnc: error: unknown --emit stage '" << emit
-                   << "' (cnn, cnn-opt, linalg, loops, llvm-dialect, "
-                      "llvm)\n";
+                   << "' for target " << target << " ("
+                   << llvm::join(names, ", ") << ")\n";
       return 2;
     }
-    last = info->stage;
   } else if (outputFile.empty()) {
     llvm::errs() << "cnnc: error: -o is required to write an artifact\n";
     return 2;
@@ -384,6 +391,6 @@ int main(int argc, char **argv) {
     printDiagnostic(diag);
     return success();
   });
-  Driver driver(ctx, last);
+  Driver driver(ctx, *selected, std::move(*stages));
   return failed(driver.run()) ? 1 : 0;
 }

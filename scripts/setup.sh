@@ -9,7 +9,8 @@ debs=(
   cmake ninja-build ccache clang-19 lld-19 llvm-19-dev llvm-19-tools
   libmlir-19-dev mlir-19-tools libonnx-dev libonnx-testdata libprotobuf-dev
   protobuf-compiler libgtest-dev python3-venv python3-numpy python3-onnx
-  python3-torch python3-torchvision
+  python3-torch python3-torchvision libvulkan-dev mesa-vulkan-drivers
+  spirv-tools glslang-tools
 )
 missing=()
 for p in "${debs[@]}"; do

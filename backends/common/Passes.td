@@ -38,4 +38,27 @@ def FuseElementwise : Pass<"cnnc-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def PlanMemory : Pass<"cnnc-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place every intermediate buffer of @main in one workspace";
+  let description = [{
+    After bufferization: computes the live range of each statically shaped
+    `memref.alloc` at the top level of `@main` (from the allocation to the
+    end of the last top-level op that uses it or any view of it), packs the
+    buffers into one byte array so that buffers whose ranges overlap never
+    share bytes (largest first, first fit, each at a multiple of
+    `alignment` bytes: 64 for the CPU's cache lines, 256 for the GPUs'
+    descriptor offsets), and replaces
+    each allocation by a `memref.view` into a new last argument of `@main`,
+    the workspace. The size is recorded as the module attribute
+    `cnnc.workspace_bytes`; the runtime allocates the workspace once per
+    loaded model, so running allocates nothing.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "byte alignment of every buffer in the workspace">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // CNNC_BACKENDS_COMMON_PASSES_TD

@@ -9,6 +9,7 @@
 #ifndef CNNC_BACKENDS_CPU_ARTIFACT_H
 #define CNNC_BACKENDS_CPU_ARTIFACT_H
 
+#include "backends/Target.h"
 #include "backends/cpu/CPUPipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -20,20 +21,6 @@
 #include <vector>
 
 namespace cnnc {
-
-/// What the artifact tells the runtime about its inputs and outputs.
-struct ArtifactSignature {
-  struct Tensor {
-    std::string name;
-    std::vector<int64_t> shape;
-  };
-  std::string model;
-  std::vector<Tensor> inputs, outputs;
-};
-
-/// Reads the signature off the `main` function of an imported cnn module
-/// (argument and result attributes `cnn.name`). Call before lowering.
-mlir::FailureOr<ArtifactSignature> readSignature(mlir::ModuleOp module);
 
 struct CPUTargetOptions {
   /// "native" (the compiling machine's CPU), "generic", or an LLVM CPU name.

@@ -57,7 +57,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm,
   outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCPUForwardCopies());
-  pm.addPass(createCPUPlanMemory());
+  pm.addPass(createPlanMemory());
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -179,21 +179,4 @@ def CPUGroupTiling : Pass<"cnnc-cpu-group-tiling", "mlir::func::FuncOp"> {
   ];
 }
 
-def CPUPlanMemory : Pass<"cnnc-cpu-plan-memory", "mlir::ModuleOp"> {
-  let summary = "Place every intermediate buffer of @main in one workspace";
-  let description = [{
-    After bufferization: computes the live range of each statically shaped
-    `memref.alloc` at the top level of `@main` (from the allocation to the
-    end of the last top-level op that uses it or any view of it), packs the
-    buffers into one byte array so that buffers whose ranges overlap never
-    share bytes (largest first, first fit, 64-byte aligned), and replaces
-    each allocation by a `memref.view` into a new last argument of `@main`,
-    the workspace. The size is recorded as the module attribute
-    `cnnc.workspace_bytes`; the runtime allocates the workspace once per
-    loaded model, so running allocates nothing.
-  }];
-  let dependentDialects = ["mlir::memref::MemRefDialect",
-                           "mlir::arith::ArithDialect"];
-}
-
 #endif // CNNC_BACKENDS_CPU_PASSES_TD

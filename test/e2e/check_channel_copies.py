@@ -54,7 +54,7 @@ def main(argv=None):
     linalg = subprocess.run([args.cnnc, args.model, "--emit=linalg", "-o", "-"], check=True,
                             stdout=subprocess.PIPE, text=True).stdout
     res = subprocess.run([args.cnnc_opt, "--cnnc-cpu-bufferize",
-                          "--mlir-print-ir-after=cnnc-cpu-plan-memory", "-o", "/dev/null"],
+                          "--mlir-print-ir-after=cnnc-plan-memory", "-o", "/dev/null"],
                          input=linalg, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          check=True)
     copies = [line.strip() for line in res.stderr.splitlines() if "linalg.copy" in line]

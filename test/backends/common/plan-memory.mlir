@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s --cnnc-cpu-plan-memory --split-input-file | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-plan-memory --split-input-file | FileCheck %s
 
 // %a and %b are live at the same time: disjoint bytes. %c is allocated
 // after %a's last use, so it reuses %a's bytes.

@@ -1,21 +1,21 @@
 //===- PlanMemory.cpp - One workspace for every intermediate buffer -------===//
-#include "backends/cpu/Passes.h"
+#include "backends/common/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace cnnc {
-#define GEN_PASS_DEF_CPUPLANMEMORY
-#include "backends/cpu/Passes.h.inc"
+#define GEN_PASS_DEF_PLANMEMORY
+#include "backends/common/Passes.h.inc"
 } // namespace cnnc
 
 using namespace mlir;
 
 namespace {
-
-constexpr int64_t kAlignment = 64;
 
 struct Buffer {
   memref::AllocOp alloc;
@@ -58,7 +58,9 @@ unsigned lastUse(Value root, Block &block,
   return last;
 }
 
-struct CPUPlanMemoryPass : cnnc::impl::CPUPlanMemoryBase<CPUPlanMemoryPass> {
+struct PlanMemoryPass : cnnc::impl::PlanMemoryBase<PlanMemoryPass> {
+  using PlanMemoryBase::PlanMemoryBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto main = module.lookupSymbol<func::FuncOp>("main");
@@ -112,13 +114,13 @@ struct CPUPlanMemoryPass : cnnc::impl::CPUPlanMemoryBase<CPUPlanMemoryPass> {
       for (auto [begin, end] : taken) {
         if (offset + b->bytes <= begin)
           break;
-        offset = std::max<int64_t>(offset, llvm::alignTo(end, kAlignment));
+        offset = std::max<int64_t>(offset, llvm::alignTo(end, alignment));
       }
       b->offset = offset;
       total = std::max(total, offset + b->bytes);
       placed.push_back(b);
     }
-    total = static_cast<int64_t>(llvm::alignTo(total, kAlignment));
+    total = static_cast<int64_t>(llvm::alignTo(total, alignment));
 
     OpBuilder builder(&getContext());
     auto workspaceType = MemRefType::get({total}, builder.getI8Type());

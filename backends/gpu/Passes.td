@@ -1,0 +1,43 @@
+//===- Passes.td - GPU lowering shared by CUDA and Vulkan --*- tablegen -*-===//
+#ifndef CNNC_BACKENDS_GPU_PASSES_TD
+#define CNNC_BACKENDS_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
+  let summary = "One gpu.launch per bufferized linalg op, with its mapping";
+  let description = [{
+    After bufferization every top-level linalg op of the function becomes
+    one `gpu.launch` (one kernel after outlining), so the fused epilogues
+    of backends/common (bias, activation, residual add, the
+    squeeze-excite scale) stay inside the kernel of their op. Each
+    invocation computes one point of the op's parallel loops; the
+    reduction loops run inside it with the accumulators in registers
+    (scf.for iter_args), loaded once from the output and stored once.
+
+    The mapping is group-count aware: for an op with reduction loops
+    (convolutions, pools, matrix products) the parallel loop that indexes
+    output dim 1 goes to the y dimension of the grid: the output channel
+    of a one-group op, the group of a grouped convolution (NGCHW, or the
+    [N, G, F/G, P] pointwise form) and the channel (= group) of a
+    depthwise one. A workgroup therefore never straddles two groups. The
+    other parallel loops are flattened, innermost fastest, over the
+    invocations of x (`block-size` per workgroup, a power of two no larger
+    than the work) and the workgroups of x and z.
+
+    The decision is recorded on the launch as `cnnc.gpu_map`: `grid` and
+    `block` sizes, `y_loop` (the loop on grid y, -1 if none), `x_loops`
+    (the flattened loops) and `points` (the invocations that do work).
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
+           "invocations per workgroup (a power of two)">,
+  ];
+  let dependentDialects = [
+    "mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+    "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect"
+  ];
+}
+
+#endif // CNNC_BACKENDS_GPU_PASSES_TD
