@@ -48,7 +48,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createCPUConvKernels());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCPUInterchangeForVectorization());
-  pm.addNestedPass<func::FuncOp>(createCPUPrivateDestinations());
+  pm.addNestedPass<func::FuncOp>(createPrivateDestinations());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   bufferization::BufferResultsToOutParamsOpts outParams;
@@ -56,7 +56,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm,
   // MLIR 19 on a function that returns one of its arguments.
   outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCPUForwardCopies());
+  pm.addPass(createForwardCopies());
   pm.addPass(createPlanMemory());
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());

@@ -92,50 +92,7 @@ def CPUApproximateMath
                            "mlir::vector::VectorDialect"];
 }
 
-def CPUPrivateDestinations
-    : Pass<"cnnc-cpu-private-destinations", "mlir::func::FuncOp"> {
-  let summary = "Give every kernel a destination tensor of its own";
-  let description = [{
-    Before bufferization: a `tensor.empty`, or a `linalg.fill` of one, that
-    several ops use (CSE merged identical ones) is cloned for every user but
-    the first, so that bufferization gives each kernel its own buffer
-    instead of copying a shared initial value into a shared buffer, and
-    `cnnc-cpu-forward-copies` can then compute concat pieces in place.
-  }];
-}
 
-def CPUForwardCopies : Pass<"cnnc-cpu-forward-copies", "mlir::ModuleOp"> {
-  let summary = "Compute a buffer in the place it is finally copied to";
-  let description = [{
-    After bufferization, a concatenation computes each piece in a buffer of
-    its own and copies it into a view of the result; a result computed in a
-    buffer is copied into its output argument. For each `linalg.copy` or
-    `memref.copy` at the top level of a function whose source is a
-    `memref.alloc` of that block (possibly through reshapes) and whose
-    target is a static view (subviews, reshapes) of a function argument or
-    of another such allocation, this pass replaces the buffer by the target
-    seen through the inverse reshapes, and erases the copy and the buffer,
-    when:
-
-    - the copy is the buffer's last use (of it or of any view of it);
-    - every user of the buffer's views takes any strided layout (linalg
-      ops, vector transfers, memref.load/store; vector.load/store while the
-      innermost stride stays 1), and every reshape of it stays valid for
-      the target's strides;
-    - nothing between the allocation and the copy accesses the target's
-      root, except through static subviews whose boxes are disjoint from
-      the target's.
-
-    The target's allocation and views move above the buffer's allocation
-    when they come after it. Loop-carried buffers that loops yield
-    unchanged are folded first, so that the buffers' uses are direct. The
-    pass repeats until no copy is left to forward, so every piece of a
-    concatenation, and the concatenation itself when it is copied into an
-    output, is computed in place.
-  }];
-  let dependentDialects = ["mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect"];
-}
 
 def CPUGroupTiling : Pass<"cnnc-cpu-group-tiling", "mlir::func::FuncOp"> {
   let summary = "Choose the tiles of grouped, depthwise and pointwise "

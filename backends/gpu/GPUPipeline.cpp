@@ -26,17 +26,24 @@ void cnnc::buildGPUKernelPipeline(OpPassManager &pm) {
   options.bufferizeFunctionBoundaries = true;
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addNestedPass<func::FuncOp>(createPrivateDestinations());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // Concatenation pieces and results computed where they are copied to.
+  pm.addPass(createForwardCopies());
+  pm.addPass(createBufferizationToMemRefPass());
+  pm.addPass(createCanonicalizerPass());
+  // Fusion needs each buffer as its own allocation: before planning.
+  pm.addNestedPass<func::FuncOp>(createGPUMapToLaunches());
+  pm.addPass(createCanonicalizerPass());
   PlanMemoryOptions plan;
   plan.alignment = kGPUBufferAlignment;
   pm.addPass(createPlanMemory(plan));
-  pm.addPass(createBufferizationToMemRefPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createGPUMapToLaunches());
+  // Constants go into the kernels, so that kernels take buffers only.
+  pm.addPass(createGpuLauchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());

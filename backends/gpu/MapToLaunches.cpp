@@ -44,30 +44,164 @@ std::optional<unsigned> gridYLoop(linalg::LinalgOp op,
   return dim.getPosition();
 }
 
-/// The operand's element at the point `ivs` of the op's loops.
-Value loadAt(OpBuilder &b, Location loc, linalg::LinalgOp op,
-             OpOperand &operand, ArrayRef<Value> ivs) {
-  Value value = operand.get();
-  if (!isa<MemRefType>(value.getType()))
-    return value; // a scalar operand (linalg.fill)
-  AffineMap map = op.getMatchingIndexingMap(&operand);
+/// The buffer `v` views and whether it views all of it in row-major order
+/// (reshapes and casts do, subviews do not).
+Value rootOf(Value v, bool &whole) {
+  whole = true;
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp, memref::CastOp>(
+            def)) {
+      v = def->getOperand(0);
+    } else if (auto subview = dyn_cast<memref::SubViewOp>(def)) {
+      whole = false;
+      v = subview.getSource();
+    } else {
+      break;
+    }
+  }
+  return v;
+}
+
+Value wholeRootOf(Value v) {
+  bool whole;
+  Value root = rootOf(v, whole);
+  auto type = dyn_cast<MemRefType>(root.getType());
+  return whole && type && type.getLayout().isIdentity() ? root : Value();
+}
+
+/// The ops other than views that use `root` or a view of it.
+SmallVector<Operation *> usersOf(Value root) {
+  SmallVector<Operation *> users;
+  SmallVector<Value> worklist = {root};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp, memref::CastOp,
+              memref::SubViewOp>(user))
+        worklist.push_back(user->getResult(0));
+      else if (!llvm::is_contained(users, user))
+        users.push_back(user);
+    }
+  }
+  return users;
+}
+
+/// `indices` into a row-major buffer of shape `from`, as indices of the same
+/// element in shape `to` (same number of elements).
+SmallVector<Value> reshapeIndices(OpBuilder &b, Location loc,
+                                  ValueRange indices, ArrayRef<int64_t> from,
+                                  ArrayRef<int64_t> to) {
+  if (from == to)
+    return SmallVector<Value>(indices);
+  auto constant = [&](int64_t v) -> Value {
+    return b.create<arith::ConstantIndexOp>(loc, v);
+  };
+  Value linear = constant(0);
+  for (auto [index, extent] : llvm::zip(indices, from))
+    linear = b.create<arith::AddIOp>(
+        loc, b.create<arith::MulIOp>(loc, linear, constant(extent)), index);
+  SmallVector<Value> result(to.size());
+  for (int64_t d = to.size() - 1; d >= 0; --d) {
+    if (d == 0) {
+      result[d] = linear;
+      break;
+    }
+    result[d] = b.create<arith::RemUIOp>(loc, linear, constant(to[d]));
+    linear = b.create<arith::DivUIOp>(loc, linear, constant(to[d]));
+  }
+  return result;
+}
+
+SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
+                            ArrayRef<Value> ivs) {
   SmallVector<Value> indices;
   for (AffineExpr expr : map.getResults())
     indices.push_back(b.create<affine::AffineApplyOp>(
         loc, AffineMap::get(map.getNumDims(), 0, expr), ivs));
-  return b.create<memref::LoadOp>(loc, value, indices);
+  return indices;
 }
 
-/// The payload at one point: inputs loaded, `accumulators` for the inits;
-/// returns the yielded values.
+/// An input that a fill and a copy into its interior padded: its elements
+/// are read from `source` inside the interior and are `value` outside.
+struct Padded {
+  Value source;
+  SmallVector<int64_t> offsets, sizes;
+  Value value;
+};
+
+/// What one launch computes besides its op.
+struct Fusion {
+  /// Writes every element of the op's init before the op accumulates
+  /// into it (the bias broadcast of a convolution).
+  linalg::LinalgOp producer;
+  /// Element-wise op reading the op's result (its epilogue, or the copy
+  /// of the result into a concatenation or an output).
+  linalg::LinalgOp consumer;
+  unsigned consumerOperand = 0;
+  /// Whether the op's own result is read by anything but the consumer.
+  bool storeResult = true;
+  DenseMap<unsigned, Padded> padded; // by operand number of the op
+};
+
+/// The operand's element at the point `ivs` of the op's loops.
+Value loadAt(OpBuilder &b, Location loc, linalg::LinalgOp op,
+             OpOperand &operand, ArrayRef<Value> ivs,
+             const Padded *padded = nullptr) {
+  Value value = operand.get();
+  if (!isa<MemRefType>(value.getType()))
+    return value; // a scalar operand (linalg.fill)
+  SmallVector<Value> indices =
+      applyMap(b, loc, op.getMatchingIndexingMap(&operand), ivs);
+  if (!padded)
+    return b.create<memref::LoadOp>(loc, value, indices);
+  Value inside;
+  SmallVector<Value> shifted;
+  for (auto [index, offset, size] :
+       llvm::zip(indices, padded->offsets, padded->sizes)) {
+    Value local = b.create<arith::SubIOp>(
+        loc, index, b.create<arith::ConstantIndexOp>(loc, offset));
+    // Unsigned: a negative local index is out of range too.
+    Value in = b.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ult, local,
+        b.create<arith::ConstantIndexOp>(loc, size));
+    inside = inside ? b.create<arith::AndIOp>(loc, inside, in) : in;
+    shifted.push_back(local);
+  }
+  auto select = b.create<scf::IfOp>(
+      loc, inside,
+      [&](OpBuilder &nb, Location l) {
+        nb.create<scf::YieldOp>(
+            l, ValueRange{nb.create<memref::LoadOp>(l, padded->source,
+                                                    shifted)});
+      },
+      [&](OpBuilder &nb, Location l) {
+        nb.create<scf::YieldOp>(l, padded->value);
+      });
+  return select.getResult(0);
+}
+
+/// The payload at one point: inputs loaded (or taken from `given`, by
+/// operand number), `accumulators` for the inits; returns the yielded
+/// values.
 SmallVector<Value> clonePayload(OpBuilder &b, Location loc,
                                 linalg::LinalgOp op, ArrayRef<Value> ivs,
-                                ValueRange accumulators) {
+                                ValueRange accumulators,
+                                const DenseMap<unsigned, Value> &given = DenseMap<unsigned, Value>(),
+                                const Fusion *fusion = nullptr) {
   Block &payload = *op.getBlock();
   IRMapping mapping;
-  for (OpOperand *input : op.getDpsInputOperands())
-    mapping.map(payload.getArgument(input->getOperandNumber()),
-                loadAt(b, loc, op, *input, ivs));
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    unsigned n = input->getOperandNumber();
+    Value value = given.lookup(n);
+    if (!value) {
+      const Padded *padded = nullptr;
+      if (fusion)
+        if (auto it = fusion->padded.find(n); it != fusion->padded.end())
+          padded = &it->second;
+      value = loadAt(b, loc, op, *input, ivs, padded);
+    }
+    mapping.map(payload.getArgument(n), value);
+  }
   for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
     if (accumulators[i])
       mapping.map(payload.getArgument(init.getOperandNumber()),
@@ -85,24 +219,42 @@ SmallVector<Value> clonePayload(OpBuilder &b, Location loc,
   return results;
 }
 
-/// Computes `op` at the point whose parallel loop values are set in `ivs`
-/// (the reduction entries are filled here).
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<MemRefType>(v.getType()).getShape();
+}
+
+/// Computes `op` (and what `fusion` adds) at the point whose parallel loop
+/// values are set in `ivs` (the reduction entries are filled here).
 void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
-               SmallVector<Value> ivs, ArrayRef<int64_t> ranges) {
+               SmallVector<Value> ivs, ArrayRef<int64_t> ranges,
+               const Fusion &fusion) {
   SmallVector<unsigned> reductions;
   op.getReductionDims(reductions);
   // Outputs do not depend on the reduction loops; any value will do there.
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   for (unsigned d : reductions)
     ivs[d] = zero;
+  OpOperand &output = op.getDpsInitsMutable()[0];
+  SmallVector<Value> outIndices =
+      applyMap(b, loc, op.getMatchingIndexingMap(&output), ivs);
   SmallVector<Value> inits;
-  for (OpOperand &init : op.getDpsInitsMutable())
-    inits.push_back(op.payloadUsesValueFromOperand(&init)
-                        ? loadAt(b, loc, op, init, ivs)
-                        : Value());
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    Value value;
+    if (fusion.producer) {
+      linalg::LinalgOp p = fusion.producer;
+      Value pOut = p.getDpsInitOperand(0)->get();
+      SmallVector<Value> pIvs = reshapeIndices(b, loc, outIndices,
+                                               shapeOf(output.get()),
+                                               shapeOf(pOut));
+      value = clonePayload(b, loc, p, pIvs, {Value()})[0];
+    } else if (op.payloadUsesValueFromOperand(&init)) {
+      value = loadAt(b, loc, op, init, ivs);
+    }
+    inits.push_back(value);
+  }
   SmallVector<Value> results;
   if (reductions.empty()) {
-    results = clonePayload(b, loc, op, ivs, inits);
+    results = clonePayload(b, loc, op, ivs, inits, DenseMap<unsigned, Value>(), &fusion);
   } else {
     SmallVector<Value> lbs, ubs, steps;
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
@@ -115,30 +267,185 @@ void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
         b, loc, lbs, ubs, steps, inits,
         [&](OpBuilder &nb, Location l, ValueRange loopIvs,
             ValueRange accumulators) -> scf::ValueVector {
+          SmallVector<Value> point = ivs;
           for (auto [d, iv] : llvm::zip(reductions, loopIvs))
-            ivs[d] = iv;
-          return clonePayload(nb, l, op, ivs, accumulators);
+            point[d] = iv;
+          return clonePayload(nb, l, op, point, accumulators,
+                              DenseMap<unsigned, Value>(), &fusion);
         });
     results.assign(nest.results.begin(), nest.results.end());
-    for (unsigned d : reductions)
-      ivs[d] = zero;
   }
-  for (auto [init, result] : llvm::zip(op.getDpsInitsMutable(), results)) {
-    AffineMap map = op.getMatchingIndexingMap(&init);
-    SmallVector<Value> indices;
-    for (AffineExpr expr : map.getResults())
-      indices.push_back(b.create<affine::AffineApplyOp>(
-          loc, AffineMap::get(map.getNumDims(), 0, expr), ivs));
-    b.create<memref::StoreOp>(loc, result, init.get(), indices);
+  if (fusion.storeResult)
+    b.create<memref::StoreOp>(loc, results[0], output.get(), outIndices);
+  if (linalg::LinalgOp c = fusion.consumer) {
+    OpOperand &cOut = *c.getDpsInitOperand(0);
+    SmallVector<Value> cIvs = reshapeIndices(
+        b, loc, outIndices, shapeOf(output.get()), shapeOf(cOut.get()));
+    Value acc = c.payloadUsesValueFromOperand(&cOut) ? loadAt(b, loc, c, cOut, cIvs)
+                                                     : Value();
+    DenseMap<unsigned, Value> given;
+    given[fusion.consumerOperand] = results[0];
+    Value result = clonePayload(b, loc, c, cIvs, {acc}, given)[0];
+    b.create<memref::StoreOp>(loc, result, cOut.get(), cIvs);
   }
+}
+
+bool allParallel(linalg::LinalgOp op) {
+  return op.getNumLoops() == op.getNumParallelLoops();
+}
+
+/// The linalg op next to `op` (after it if `forward`), skipping only ops
+/// that neither read nor write buffers (views, constants, allocations).
+linalg::LinalgOp neighbour(Operation *op, bool forward) {
+  for (Operation *o = forward ? op->getNextNode() : op->getPrevNode(); o;
+       o = forward ? o->getNextNode() : o->getPrevNode()) {
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(o))
+      return linalgOp;
+    if (!isa<ViewLikeOpInterface, arith::ConstantOp, memref::AllocOp,
+             memref::GetGlobalOp>(o))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+int64_t numElements(Value v) {
+  return cast<MemRefType>(v.getType()).getNumElements();
+}
+
+/// A fill (linalg.fill, or a linalg.map yielding a value from outside) of
+/// all of `root`: its value.
+Value fillValue(Operation *op, Value root) {
+  auto fill = dyn_cast<linalg::LinalgOp>(op);
+  if (!fill || !allParallel(fill) || fill.getNumDpsInits() != 1 ||
+      wholeRootOf(fill.getDpsInitOperand(0)->get()) != root)
+    return Value();
+  if (auto f = dyn_cast<linalg::FillOp>(op))
+    return f.value();
+  if (fill.getNumDpsInputs() != 0)
+    return Value();
+  Value yielded = fill.getBlock()->getTerminator()->getOperand(0);
+  return yielded.getParentBlock() == fill.getBlock() ? Value() : yielded;
+}
+
+/// Input `operand` of `op` as a padded copy of another buffer, if a fill
+/// and a copy into a subview are all that write it and `op` is all that
+/// reads it.
+std::optional<Padded> paddedInput(linalg::LinalgOp op, OpOperand &operand) {
+  Value root = wholeRootOf(operand.get());
+  if (!root || !root.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  SmallVector<Operation *> users = usersOf(root);
+  if (users.size() != 3 || !llvm::is_contained(users, op.getOperation()))
+    return std::nullopt;
+  Value value;
+  linalg::CopyOp copy;
+  for (Operation *user : users) {
+    if (user == op.getOperation())
+      continue;
+    if (auto c = dyn_cast<linalg::CopyOp>(user))
+      copy = c;
+    else if (!(value = fillValue(user, root)))
+      return std::nullopt;
+  }
+  if (!copy || !value || !copy->isBeforeInBlock(op) ||
+      !value.getType().isIntOrFloat())
+    return std::nullopt;
+  auto subview = copy.getOutputs()[0].getDefiningOp<memref::SubViewOp>();
+  if (!subview || shapeOf(subview.getSource()) != shapeOf(operand.get()) ||
+      wholeRootOf(subview.getSource()) != root ||
+      !subview.hasUnitStride() ||
+      subview.getType().getRank() != subview.getSourceType().getRank() ||
+      ShapedType::isDynamicShape(subview.getStaticOffsets()))
+    return std::nullopt;
+  // The fill must come first.
+  for (Operation *user : users)
+    if (user != op.getOperation() && user != copy.getOperation() &&
+        !user->isBeforeInBlock(copy))
+      return std::nullopt;
+  return Padded{copy.getInputs()[0],
+                SmallVector<int64_t>(subview.getStaticOffsets()),
+                SmallVector<int64_t>(subview.getStaticSizes()), value};
+}
+
+/// What fuses into `op`'s launch (see Passes.td).
+Fusion planFusion(linalg::LinalgOp op) {
+  Fusion fusion;
+  if (op.getNumDpsInits() != 1)
+    return fusion;
+  OpOperand &output = *op.getDpsInitOperand(0);
+  Value root = wholeRootOf(output.get());
+  bool rootIsAlloc = root && root.getDefiningOp<memref::AllocOp>();
+  auto readsRoot = [&](linalg::LinalgOp other, OpOperand *except) {
+    for (OpOperand *in : other.getDpsInputOperands()) {
+      bool whole;
+      if (in != except && isa<MemRefType>(in->get().getType()) &&
+          rootOf(in->get(), whole) == root)
+        return true;
+    }
+    return false;
+  };
+
+  if (op.getNumReductionLoops() > 0) {
+    for (OpOperand *input : op.getDpsInputOperands())
+      if (std::optional<Padded> padded = paddedInput(op, *input))
+        fusion.padded[input->getOperandNumber()] = *padded;
+  }
+
+  if (rootIsAlloc && op.payloadUsesValueFromOperand(&output) &&
+      !readsRoot(op, nullptr)) {
+    linalg::LinalgOp p = neighbour(op, /*forward=*/false);
+    if (p && allParallel(p) && p.getNumDpsInits() == 1 &&
+        p.getMatchingIndexingMap(p.getDpsInitOperand(0)).isIdentity() &&
+        !p.payloadUsesValueFromOperand(p.getDpsInitOperand(0)) &&
+        wholeRootOf(p.getDpsInitOperand(0)->get()) == root &&
+        !readsRoot(p, nullptr) &&
+        numElements(p.getDpsInitOperand(0)->get()) == numElements(root))
+      fusion.producer = p;
+  }
+
+  linalg::LinalgOp c = neighbour(op, /*forward=*/true);
+  if (!root || !c || !allParallel(c) || c.getNumDpsInits() != 1 ||
+      numElements(output.get()) != numElements(root))
+    return fusion;
+  OpOperand &cOut = *c.getDpsInitOperand(0);
+  if (!c.getMatchingIndexingMap(&cOut).isIdentity() ||
+      numElements(cOut.get()) != numElements(root))
+    return fusion;
+  OpOperand *reading = nullptr;
+  for (OpOperand *in : c.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()) &&
+        wholeRootOf(in->get()) == root &&
+        c.getMatchingIndexingMap(in).isIdentity())
+      reading = in;
+  bool whole;
+  Value cRoot = rootOf(cOut.get(), whole);
+  if (!reading || readsRoot(c, reading) || (cRoot == root && !whole))
+    return fusion;
+  fusion.consumer = c;
+  fusion.consumerOperand = reading->getOperandNumber();
+  if (cRoot == root) {
+    fusion.storeResult = false; // the consumer overwrites it in place
+  } else if (rootIsAlloc) {
+    fusion.storeResult = llvm::any_of(usersOf(root), [&](Operation *user) {
+      return user != op.getOperation() && user != c.getOperation() &&
+             user != fusion.producer.getOperation();
+    });
+  }
+  return fusion;
 }
 
 struct GPUMapToLaunchesPass
     : cnnc::impl::GPUMapToLaunchesBase<GPUMapToLaunchesPass> {
   using GPUMapToLaunchesBase::GPUMapToLaunchesBase;
 
-  LogicalResult mapToLaunch(linalg::LinalgOp op) {
-    Location loc = op.getLoc();
+  LogicalResult mapToLaunch(linalg::LinalgOp op, const Fusion &fusion) {
+    SmallVector<Location> locs;
+    if (fusion.producer)
+      locs.push_back(fusion.producer->getLoc());
+    locs.push_back(op.getLoc());
+    if (fusion.consumer)
+      locs.push_back(fusion.consumer->getLoc());
+    Location loc = FusedLoc::get(op->getContext(), locs);
     if (!op.hasPureBufferSemantics())
       return op.emitError("GPU lowering: op is not bufferized");
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -164,7 +471,10 @@ struct GPUMapToLaunchesPass
       return op.emitError("GPU lowering: ")
              << points << " points do not fit in one grid";
 
-    OpBuilder b(op);
+    // After the views the consumer's operands need (only views, constants
+    // and allocations lie between the op and its consumer).
+    OpBuilder b(fusion.consumer ? static_cast<Operation *>(fusion.consumer)
+                                : op.getOperation());
     auto constant = [&](int64_t v) -> Value {
       return b.create<arith::ConstantIndexOp>(loc, v);
     };
@@ -184,6 +494,8 @@ struct GPUMapToLaunchesPass
                 b.getDenseI64ArrayAttr(SmallVector<int64_t>(xLoops.begin(),
                                                             xLoops.end()))),
             b.getNamedAttr("points", b.getI64IntegerAttr(points)),
+            b.getNamedAttr("fused",
+                           b.getStrArrayAttr(fusedNames(op, fusion))),
         }));
     Block &body = launch.getBody().front();
     b.setInsertionPointToEnd(&body);
@@ -217,20 +529,20 @@ struct GPUMapToLaunchesPass
     }
     if (yLoop)
       ivs[*yLoop] = blockIds.y;
-    emitPoint(b, loc, op, ivs, ranges);
-    op->erase();
-    // Scalar constants (a fill value) are rematerialized in the kernel, so
-    // that kernels take buffers only.
-    launch.getBody().walk([&](Operation *inner) {
-      for (OpOperand &use : inner->getOpOperands()) {
-        auto constant = use.get().getDefiningOp<arith::ConstantOp>();
-        if (!constant || launch->isAncestor(constant))
-          continue;
-        OpBuilder at(&body, body.begin());
-        use.set(at.clone(*constant)->getResult(0));
-      }
-    });
+    emitPoint(b, loc, op, ivs, ranges, fusion);
     return success();
+  }
+
+  static SmallVector<StringRef> fusedNames(linalg::LinalgOp op,
+                                           const Fusion &fusion) {
+    SmallVector<StringRef> names;
+    if (fusion.producer)
+      names.push_back("producer");
+    if (!fusion.padded.empty())
+      names.push_back("padding");
+    if (fusion.consumer)
+      names.push_back(fusion.storeResult ? "consumer" : "consumer-only");
+    return names;
   }
 
   void runOnOperation() override {
@@ -246,9 +558,60 @@ struct GPUMapToLaunchesPass
         return signalPassFailure();
       }
     }
-    for (linalg::LinalgOp op : ops)
-      if (failed(mapToLaunch(op)))
+    // Plan every fusion before rewriting anything: the plans read the
+    // buffers' users as bufferization left them.
+    DenseSet<Operation *> absorbed;
+    SmallVector<std::pair<linalg::LinalgOp, Fusion>> launches;
+    for (linalg::LinalgOp op : ops) {
+      if (absorbed.contains(op))
+        continue;
+      Fusion fusion = fuse ? planFusion(op) : Fusion();
+      if (fusion.producer && absorbed.contains(fusion.producer))
+        fusion.producer = nullptr;
+      if (fusion.producer) {
+        // Planned as a launch of its own before `op` was seen.
+        auto it = llvm::find_if(launches, [&](auto &l) {
+          return l.first == fusion.producer;
+        });
+        if (it != launches.end() && !it->second.consumer &&
+            it->second.padded.empty() && !it->second.producer)
+          launches.erase(it);
+        else
+          fusion.producer = nullptr;
+      }
+      // A padded input whose copy another launch took (as its consumer)
+      // stays a buffer: that launch writes the interior in place.
+      for (auto it = fusion.padded.begin(); it != fusion.padded.end();) {
+        SmallVector<Operation *> writers =
+            usersOf(wholeRootOf(op->getOperand(it->first)));
+        llvm::erase(writers, op.getOperation());
+        if (llvm::any_of(writers,
+                         [&](Operation *w) { return absorbed.contains(w); })) {
+          fusion.padded.erase(it++);
+          continue;
+        }
+        for (Operation *w : writers)
+          absorbed.insert(w);
+        ++it;
+      }
+      if (fusion.producer)
+        absorbed.insert(fusion.producer);
+      if (fusion.consumer)
+        absorbed.insert(fusion.consumer);
+      launches.push_back({op, fusion});
+    }
+    launches.erase(llvm::remove_if(launches,
+                                   [&](auto &l) {
+                                     return absorbed.contains(l.first);
+                                   }),
+                   launches.end());
+    for (auto &[op, fusion] : launches)
+      if (failed(mapToLaunch(op, fusion)))
         return signalPassFailure();
+    for (auto &[op, fusion] : launches)
+      op->erase();
+    for (Operation *op : absorbed)
+      op->erase();
   }
 };
 

@@ -25,13 +25,31 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
     invocations of x (`block-size` per workgroup, a power of two no larger
     than the work) and the workgroups of x and z.
 
+    Fusion (before the workspace is planned, while every buffer is still
+    its own allocation): a launch also computes
+    - the op that writes every element of its accumulator just before it
+      (a convolution's bias broadcast: the accumulator starts from the
+      bias in a register),
+    - the element-wise op right after it that reads its result at the same
+      point (the epilogue, a copy into a concatenation's slice or into an
+      output); the op's own result is still stored if anything else reads
+      its buffer, and
+    - inputs that a fill and a copy into their interior wrote (explicit
+      padding): read from the copy's source where inside, the fill value
+      outside, no padded buffer.
+    Fused ops and buffers nothing reads any more disappear.
+
     The decision is recorded on the launch as `cnnc.gpu_map`: `grid` and
     `block` sizes, `y_loop` (the loop on grid y, -1 if none), `x_loops`
-    (the flattened loops) and `points` (the invocations that do work).
+    (the flattened loops), `points` (the invocations that do work) and
+    `fused` (producer, padding, consumer; consumer-only when the op's own
+    result is not stored).
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
            "invocations per workgroup (a power of two)">,
+    Option<"fuse", "fuse", "bool", /*default=*/"true",
+           "fuse producers, consumers and padding into the launches">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",

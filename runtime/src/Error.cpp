@@ -47,6 +47,8 @@ CNNC_RUNTIME_API const char *cnnc_status_name(cnnc_status status) {
     return "dtype";
   case CNNC_ERROR_IO:
     return "io";
+  case CNNC_ERROR_DEVICE:
+    return "device";
   }
   return "unknown";
 }

@@ -4,6 +4,7 @@
 #define CNNC_RUNTIME_SRC_MODEL_H
 
 #include "cnnc/runtime.h"
+#include "runtime/src/Device.h"
 
 #include <memory>
 #include <mutex>
@@ -34,15 +35,25 @@ private:
   std::vector<void *> all_;
 };
 
-/// Apart from the workspace pool (which locks), immutable after
-/// cnnc_model_load, so concurrent cnnc_model_run calls on one model are safe
-/// (the artifact itself is stateless, see artifact_abi.h).
+/// Apart from the workspace pool (which locks) and the device program
+/// (which `programMutex` guards), immutable after cnnc_model_load, so
+/// concurrent cnnc_model_run calls on one model are safe: CPU runs proceed in
+/// parallel (the artifact itself is stateless, see artifact_abi.h), GPU runs
+/// take turns on the program's single command buffer.
 struct cnnc_model {
   void *handle = nullptr; // from dlopen; closed by cnnc_model_free
   const cnnc_artifact_info *info = nullptr; // owned by the artifact
-  cnnc_artifact_run_fn run = nullptr;
   std::string path;
+  cnnc::rt::DeviceKind kind = cnnc::rt::DeviceKind::Cpu;
+
+  // CPU models.
+  cnnc_artifact_run_fn run = nullptr;
   std::unique_ptr<WorkspacePool> workspaces;
+
+  // GPU models. The program refers to the artifact's strings and must be
+  // destroyed before the artifact is closed.
+  std::unique_ptr<cnnc::rt::DeviceProgram> program;
+  std::mutex programMutex; // serializes program->run and dispatchTimes
 };
 
 #endif // CNNC_RUNTIME_SRC_MODEL_H

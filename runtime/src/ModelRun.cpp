@@ -1,9 +1,9 @@
-//===- ModelRun.cpp - cnnc_model_run --------------------------------------===//
+//===- ModelRun.cpp - cnnc_model_run, cnnc_model_profile ------------------===//
 //
 // Every tensor the caller passes is checked against the artifact's
 // description (count, dtype, rank, each extent, non-null data, no output
-// overlapping another buffer) before the artifact sees any pointer: the
-// artifact itself trusts its arguments completely.
+// overlapping another buffer) before the artifact or the device sees any
+// pointer: the artifact itself trusts its arguments completely.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,10 @@ cnnc_status runModel(cnnc_model *model, const cnnc_tensor *inputs,
     inputData[i] = inputs[i].data;
   for (size_t i = 0; i < numOutputs; ++i)
     outputData[i] = outputs[i].data;
+  if (model->program) {
+    std::lock_guard<std::mutex> lock(model->programMutex);
+    return model->program->run(inputData.data(), outputData.data());
+  }
   void *workspace = nullptr;
   if (info.workspace_bytes > 0) {
     workspace = model->workspaces->acquire();
@@ -131,6 +136,41 @@ cnnc_status runModel(cnnc_model *model, const cnnc_tensor *inputs,
   model->run(inputData.data(), outputData.data(), workspace);
   if (workspace != nullptr)
     model->workspaces->release(workspace);
+  return CNNC_OK;
+}
+
+cnnc_status profileModel(cnnc_model *model, cnnc_dispatch_profile *entries,
+                         size_t capacity, size_t *outCount) {
+  if (outCount == nullptr)
+    return fail(CNNC_ERROR_INVALID_ARGUMENT,
+                "cnnc_model_profile: out_count is null");
+  *outCount = 0;
+  if (model == nullptr)
+    return fail(CNNC_ERROR_INVALID_ARGUMENT,
+                "cnnc_model_profile: model is null");
+  if (capacity > 0 && entries == nullptr)
+    return fail(CNNC_ERROR_INVALID_ARGUMENT,
+                "cnnc_model_profile: entries is null but capacity is " +
+                    std::to_string(capacity));
+  if (!model->program)
+    return fail(CNNC_ERROR_INVALID_ARGUMENT,
+                "cnnc_model_profile: model '" + model->path +
+                    "' runs on the CPU; only GPU models (device vulkan) "
+                    "record the time of each dispatch");
+  std::vector<double> times;
+  {
+    std::lock_guard<std::mutex> lock(model->programMutex);
+    if (cnnc_status status = model->program->dispatchTimes(times))
+      return status;
+  }
+  const cnnc_device_program &program = *model->info->program;
+  *outCount = times.size();
+  for (size_t d = 0; d < times.size() && d < capacity; ++d) {
+    const cnnc_kernel &kernel = program.kernels[program.dispatches[d].kernel];
+    entries[d].kernel = kernel.name;
+    entries[d].nodes = kernel.nodes != nullptr ? kernel.nodes : "";
+    entries[d].device_ms = times[d];
+  }
   return CNNC_OK;
 }
 
@@ -172,5 +212,14 @@ CNNC_RUNTIME_API cnnc_status cnnc_model_run(cnnc_model *model,
                                             size_t num_outputs) {
   return guarded(CNNC_ERROR_INVALID_ARGUMENT, [&] {
     return runModel(model, inputs, num_inputs, outputs, num_outputs);
+  });
+}
+
+CNNC_RUNTIME_API cnnc_status cnnc_model_profile(cnnc_model *model,
+                                                cnnc_dispatch_profile *entries,
+                                                size_t capacity,
+                                                size_t *out_count) {
+  return guarded(CNNC_ERROR_INVALID_ARGUMENT, [&] {
+    return profileModel(model, entries, capacity, out_count);
   });
 }

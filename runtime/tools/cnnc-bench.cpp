@@ -1,10 +1,14 @@
 //===- cnnc-bench.cpp - Time a cnnc artifact ------------------------------===//
 //
-// cnnc-bench MODEL.so --device=cpu [--input=@x.npy|random ...] [--warmup=10]
-//            [--reps=100] [--threads=1]
+// cnnc-bench MODEL.so --device=cpu|vulkan|vulkan:N [--input=@x.npy|random ...]
+//            [--warmup=10] [--reps=100] [--threads=1] [--profile]
 //
-// Prints exactly one line:
+// Prints one summary line:
 //   cnnc-bench: median_ms=... p10_ms=... p90_ms=... min_ms=... reps=N threads=T
+// and with --profile (GPU models) then one line per dispatch, in dispatch
+// order, and a total, the device time as the median over the timed runs:
+//   cnnc-bench: dispatch=I gpu_ms=... kernel=NAME nodes=NODE,NODE,...
+//   cnnc-bench: total gpu_ms=... dispatches=N
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,9 +37,9 @@ void printUsage() {
       "line with the median, 10th and 90th percentiles and minimum in ms.\n"
       "\n"
       "options:\n"
-      "  --device=DEVICE   cpu (default); cuda and vulkan are not supported "
-      "by\n"
-      "                    this runtime build yet\n"
+      "  --device=DEVICE   cpu (default), vulkan or vulkan:N (see cnnc-run\n"
+      "                    --help and --list-devices); cuda is not supported "
+      "yet\n"
       "  --input=SPEC      one per model input, in graph order: @FILE.npy,\n"
       "                    random, or inline values (see cnnc-run --help);\n"
       "                    without --input every input is random\n"
@@ -44,6 +48,11 @@ void printUsage() {
       "  --reps=N          timed runs, at least 1 (default 100)\n"
       "  --threads=N       thread count, reported as given (the CPU artifact\n"
       "                    is single-threaded for now; default 1)\n"
+      "  --profile         GPU models: after the summary line, print the "
+      "device\n"
+      "                    time of each dispatch (median over the timed "
+      "runs)\n"
+      "                    with its kernel and ONNX nodes, then the total\n"
       "  --help            print this help and exit\n");
 }
 
@@ -52,6 +61,7 @@ struct BenchOptions {
   uint64_t warmup = 10;
   uint64_t reps = 100;
   uint64_t threads = 1;
+  bool profile = false;
 };
 
 /// Returns -1 when the arguments are fine, otherwise the exit code.
@@ -66,6 +76,10 @@ int parseArguments(int argc, char **argv, BenchOptions &options) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value, error;
+    if (arg == "--profile") {
+      options.profile = true;
+      continue;
+    }
     bool matched = false;
     for (const Count &count : counts) {
       if (arg == count.name)
@@ -111,6 +125,52 @@ double quantile(const std::vector<double> &sorted, double q) {
   return sorted[below] + (sorted[above] - sorted[below]) * fraction;
 }
 
+/// Sorts `samples` (at least one) and returns their median.
+double median(std::vector<double> &samples) {
+  std::sort(samples.begin(), samples.end());
+  return quantile(samples, 0.5);
+}
+
+/// Device times of every dispatch over the timed runs (--profile).
+class Profile {
+public:
+  /// Records the dispatch times of the run that just finished.
+  bool record(cnnc_model *model, std::string &error) {
+    size_t count = 0;
+    if (cnnc_model_profile(model, nullptr, 0, &count) == CNNC_OK) {
+      entries_.resize(count);
+      if (cnnc_model_profile(model, entries_.data(), count, &count) ==
+          CNNC_OK) {
+        samples_.resize(count);
+        double total = 0;
+        for (size_t d = 0; d < count; ++d) {
+          samples_[d].push_back(entries_[d].device_ms);
+          total += entries_[d].device_ms;
+        }
+        totals_.push_back(total);
+        return true;
+      }
+    }
+    error = std::string("--profile: ") + cnnc_last_error();
+    return false;
+  }
+
+  /// One line per dispatch, then the total; after at least one record().
+  void print() {
+    for (size_t d = 0; d < samples_.size(); ++d)
+      std::printf("cnnc-bench: dispatch=%zu gpu_ms=%.4f kernel=%s nodes=%s\n",
+                  d, median(samples_[d]), entries_[d].kernel,
+                  entries_[d].nodes);
+    std::printf("cnnc-bench: total gpu_ms=%.4f dispatches=%zu\n",
+                median(totals_), samples_.size());
+  }
+
+private:
+  std::vector<cnnc_dispatch_profile> entries_; // of the last run
+  std::vector<std::vector<double>> samples_;   // [dispatch][run]
+  std::vector<double> totals_;                 // [run]
+};
+
 int benchTool(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -142,6 +202,7 @@ int benchTool(int argc, char **argv) {
 
   std::vector<double> times;
   times.reserve(options.reps);
+  Profile profile;
   for (uint64_t i = 0; i < options.reps; ++i) {
     auto start = std::chrono::steady_clock::now();
     bool ok = runOnce(model.get(), views, error);
@@ -150,6 +211,9 @@ int benchTool(int argc, char **argv) {
       return reportError(kTool, error, kExitFailure);
     times.push_back(
         std::chrono::duration<double, std::milli>(stop - start).count());
+    // Outside the timed interval.
+    if (options.profile && !profile.record(model.get(), error))
+      return reportError(kTool, error, kExitFailure);
   }
   std::sort(times.begin(), times.end());
   std::printf("cnnc-bench: median_ms=%.4f p10_ms=%.4f p90_ms=%.4f "
@@ -157,6 +221,8 @@ int benchTool(int argc, char **argv) {
               quantile(times, 0.5), quantile(times, 0.1), quantile(times, 0.9),
               times.front(), static_cast<int>(options.reps),
               static_cast<int>(options.threads));
+  if (options.profile)
+    profile.print();
   return 0;
 }
 

@@ -1,7 +1,8 @@
 //===- cnnc-run.cpp - Run a cnnc artifact once ----------------------------===//
 //
-// cnnc-run MODEL.so --device=cpu --input=@x.npy [--input=...]
-//          [--output=@y.npy ...] [--seed=N] [--list]
+// cnnc-run MODEL.so --device=cpu|vulkan|vulkan:N --input=@x.npy
+//          [--input=...] [--output=@y.npy ...] [--seed=N] [--list]
+// cnnc-run --list-devices
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,13 +27,18 @@ constexpr size_t kPrintedValues = 8;
 void printUsage() {
   std::printf(
       "usage: cnnc-run MODEL.so [options]\n"
+      "       cnnc-run --list-devices\n"
       "\n"
       "Runs a cnnc artifact once.\n"
       "\n"
       "options:\n"
-      "  --device=DEVICE      cpu (default); cuda and vulkan are not "
-      "supported\n"
-      "                       by this runtime build yet\n"
+      "  --device=DEVICE      cpu (default) for a cpu artifact; vulkan (the "
+      "first\n"
+      "                       discrete GPU, else the first other Vulkan "
+      "device)\n"
+      "                       or vulkan:N (the N-th, see --list-devices) for "
+      "a\n"
+      "                       vulkan artifact; cuda is not supported yet\n"
       "  --input=SPEC         one per model input, in graph order:\n"
       "                         @FILE.npy  a NumPy file ('<f4' or '<i8', C "
       "order)\n"
@@ -49,6 +55,11 @@ void printUsage() {
       "every\n"
       "                       output is printed (name, shape, first values).\n"
       "  --list               print the model's inputs and outputs and exit\n"
+      "  --list-devices       print the devices this machine offers (one "
+      "per\n"
+      "                       line: the --device value, then a "
+      "description;\n"
+      "                       '#' lines are notes) and exit\n"
       "  --help               print this help and exit\n");
 }
 
@@ -143,6 +154,16 @@ int runTool(int argc, char **argv) {
       printUsage();
       return 0;
     }
+  }
+  // Needs no model: answered before the other options are looked at.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) != "--list-devices")
+      continue;
+    std::string text, error;
+    if (!listDevices(text, error))
+      return reportError(kTool, error, kExitFailure);
+    std::fputs(text.c_str(), stdout);
+    return 0;
   }
   RunOptions options;
   if (int exitCode = parseArguments(argc, argv, options); exitCode >= 0)

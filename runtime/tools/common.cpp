@@ -262,6 +262,28 @@ bool tools::loadModel(const CommonOptions &options, ModelPtr &model,
   return true;
 }
 
+bool tools::listDevices(std::string &text, std::string &error) {
+  // Devices may appear between the size query and the copy: retry then.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    size_t size = 0;
+    if (cnnc_list_devices(nullptr, 0, &size) != CNNC_OK) {
+      error = cnnc_last_error();
+      return false;
+    }
+    std::vector<char> buffer(size);
+    if (cnnc_list_devices(buffer.data(), buffer.size(), &size) == CNNC_OK) {
+      text = buffer.data();
+      return true;
+    }
+    if (size <= buffer.size()) {
+      error = cnnc_last_error();
+      return false;
+    }
+  }
+  error = "the device list keeps changing";
+  return false;
+}
+
 bool HostTensor::allocate(int32_t dtype, const std::vector<int64_t> &shape,
                           std::string &error) {
   size_t bytes = 0;

@@ -69,6 +69,9 @@ using ModelPtr = std::unique_ptr<cnnc_model, ModelDeleter>;
 bool loadModel(const CommonOptions &options, ModelPtr &model,
                std::string &error);
 
+/// The device listing of cnnc_list_devices.
+bool listDevices(std::string &text, std::string &error);
+
 /// A dense tensor owned by a tool; the data is 64-byte aligned.
 class HostTensor {
 public:

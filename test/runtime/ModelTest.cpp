@@ -184,13 +184,48 @@ TEST(ModelLoad, UnknownDevice) {
             CNNC_ERROR_INVALID_ARGUMENT);
 }
 
-TEST(ModelLoad, DevicesNotInThisBuild) {
-  for (const char *device : {"cuda", "vulkan"}) {
+TEST(ModelLoad, CudaIsNotSupportedYet) {
+  for (const char *device : {"cuda", "cuda:0"}) {
     EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_TARGET_CUDA, device),
               CNNC_ERROR_INVALID_ARGUMENT);
-    EXPECT_TRUE(contains(lastError(), "not supported by this runtime build"))
+    EXPECT_TRUE(contains(lastError(), "device '" + std::string(device) +
+                                          "' is not supported by this "
+                                          "runtime yet"))
         << lastError();
   }
+}
+
+TEST(ModelLoad, CpuArtifactOnAVulkanDevice) {
+  // Rejected before any device is touched: needs no Vulkan device.
+  for (const char *device : {"vulkan", "vulkan:1"}) {
+    cnnc_status status = loadStatus(CNNC_FAKE_ARTIFACT_GOOD, device);
+#if CNNC_TEST_RUNTIME_HAS_VULKAN
+    EXPECT_EQ(status, CNNC_ERROR_TARGET);
+    EXPECT_TRUE(
+        contains(lastError(), "compiled for target 'cpu', but device '" +
+                                  std::string(device) + "' was requested"))
+        << lastError();
+#else
+    EXPECT_EQ(status, CNNC_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(contains(lastError(), "built without Vulkan support"))
+        << lastError();
+#endif
+  }
+}
+
+TEST(ModelLoad, MalformedDeviceStrings) {
+  for (const char *device : {"vulkan:", "vulkan:x", "vulkan:-1", "vulkan:1:2",
+                             "vulkan:1234567890"}) {
+    EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_GOOD, device),
+              CNNC_ERROR_INVALID_ARGUMENT)
+        << device;
+    EXPECT_TRUE(contains(lastError(), "invalid device '" + std::string(device) +
+                                          "' (expected vulkan or vulkan:N"))
+        << lastError();
+  }
+  EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_GOOD, "cpu:0"),
+            CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(lastError(), "unknown device 'cpu:0'")) << lastError();
 }
 
 TEST(ModelLoad, BareFileNameIsLookedUpInTheCurrentDirectory) {
@@ -350,7 +385,25 @@ TEST(ModelErrors, StatusNames) {
   EXPECT_STREQ(cnnc_status_name(CNNC_OK), "ok");
   EXPECT_STREQ(cnnc_status_name(CNNC_ERROR_ABI_VERSION), "abi-version");
   EXPECT_STREQ(cnnc_status_name(CNNC_ERROR_SHAPE), "shape");
+  EXPECT_STREQ(cnnc_status_name(CNNC_ERROR_DEVICE), "device");
   EXPECT_STREQ(cnnc_status_name(static_cast<cnnc_status>(1000)), "unknown");
+}
+
+TEST(ModelProfile, CpuModelsHaveNoDispatches) {
+  LoadedModel loaded(CNNC_FAKE_ARTIFACT_GOOD);
+  ASSERT_EQ(loaded.status, CNNC_OK) << lastError();
+  size_t count = 99;
+  EXPECT_EQ(cnnc_model_profile(loaded.model, nullptr, 0, &count),
+            CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(count, 0u);
+  EXPECT_TRUE(contains(lastError(), "runs on the CPU")) << lastError();
+  EXPECT_EQ(cnnc_model_profile(nullptr, nullptr, 0, &count),
+            CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(cnnc_model_profile(loaded.model, nullptr, 0, nullptr),
+            CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(cnnc_model_profile(loaded.model, nullptr, 3, &count),
+            CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(lastError(), "entries is null")) << lastError();
 }
 
 TEST(ModelRun, ConcurrentRunsOnOneModel) {

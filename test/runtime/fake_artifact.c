@@ -69,6 +69,7 @@ static const cnnc_artifact_info kInfo = {
     kInputs,
     kOutputs,
     256, /* workspace_bytes */
+    0,   /* program: CPU artifacts have none */
 };
 
 uint32_t cnnc_artifact_abi_version(void) { return FAKE_ABI_VERSION; }

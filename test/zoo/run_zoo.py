@@ -3,14 +3,21 @@
 
     run_zoo.py --cnnc PATH --cnnc-run PATH --workdir DIR
                [--label light|heavy|all] [--only NAME ...] [--list] [--keep]
-               [--cnnc-flag FLAG ...]
+               [--cnnc-flag FLAG ...] [--target cpu|vulkan]
+               [--heavy-size N] [--spirv-val PATH]
 
 For each network: build it (seeded random weights, calibrated BatchNorm; see
 test/e2e/cnnc_models.py and zoo_models.py), export it to ONNX with torch at the
 opset below (BatchNormalization nodes kept where the table says "kept", folded
 into the convs by the exporter otherwise), compute the ONNX Runtime CPU
-reference, compile with `cnnc --target=cpu`, run with `cnnc-run`, and compare
-every output normwise: pass iff max|out - ref| <= 1e-5 + 1e-4 * max|ref|.
+reference, compile with `cnnc --target=TARGET` (cpu by default), run with
+`cnnc-run --device=TARGET`, and compare every output normwise: pass iff
+max|out - ref| <= 1e-5 + 1e-4 * max|ref|.
+
+--heavy-size N runs the heavy networks at NxN inputs (batch 1) instead of the
+table's size: Vulkan's CI runs them on lavapipe, a CPU, at a small size.
+--spirv-val PATH (vulkan) also dumps every kernel and checks each with
+spirv-val; a kernel that fails makes the network FAIL.
 
   network              source       batch  input     opset  BN     label
   -------------------  -----------  -----  --------  -----  -----  -----
@@ -99,6 +106,11 @@ class Net:
 
     def shape(self):
         return (self.batch, self.channels(), self.size, self.size)
+
+    def resized(self, size):
+        """This network at size x size, batch 1."""
+        return Net(self.name, self.source, 1, size, self.opset, self.keep_bn,
+                   self.label, self.xfail, self.note)
 
 
 TV, ZOO_SRC = "torchvision", "zoo"
@@ -224,12 +236,21 @@ def check(net, args):
         raise Failure("harness: export or reference failed: " +
                       traceback.format_exc().strip().splitlines()[-1], traceback.format_exc())
 
-    times["compile"] = run_tool([args.cnnc, onnx_path, "-o", so_path, "--target=cpu"]
-                                + args.cnnc_flag, "cnnc", args.timeout)
+    dump = ["--dump-dir", os.path.join(wd, "dump")] if args.spirv_val else []
+    times["compile"] = run_tool([args.cnnc, onnx_path, "-o", so_path, f"--target={args.target}"]
+                                + dump + args.cnnc_flag, "cnnc", args.timeout)
     if not os.path.isfile(so_path):
         raise Failure(f"cnnc exited 0 but wrote no {so_path}")
+    if args.spirv_val:
+        kernels = sorted(f for f in os.listdir(dump[1]) if f.endswith(".spv"))
+        if not kernels:
+            raise Failure("no kernels dumped")
+        for k in kernels:
+            run_tool([args.spirv_val, "--target-env", "vulkan1.1", os.path.join(dump[1], k)],
+                     f"spirv-val {k}", args.timeout)
+        times["kernels-valid"] = len(kernels)
     out_paths = [os.path.join(wd, f"output{i}.npy") for i in range(n_out)]
-    argv = [args.cnnc_run, so_path, "--device=cpu", f"--input=@{in_path}"]
+    argv = [args.cnnc_run, so_path, f"--device={args.target}", f"--input=@{in_path}"]
     argv += [f"--output=@{p}" for p in out_paths]
     times["run"] = run_tool(argv, "cnnc-run", args.timeout)
 
@@ -269,6 +290,12 @@ def parse_args(argv):
     p.add_argument("--keep", action="store_true", help="keep the files of passing networks")
     p.add_argument("--cnnc-flag", action="append", default=[], metavar="FLAG",
                    help="extra cnnc flag, e.g. --cnnc-flag=--no-graph-opt (repeatable)")
+    p.add_argument("--target", choices=("cpu", "vulkan"), default="cpu",
+                   help="cnnc target, and the cnnc-run device")
+    p.add_argument("--heavy-size", type=int, metavar="N",
+                   help="run the heavy networks at NxN, batch 1")
+    p.add_argument("--spirv-val", metavar="PATH",
+                   help="check every kernel with this spirv-val (vulkan)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ort-threads", type=int, default=1)
     p.add_argument("--timeout", type=int, default=1200, help="seconds allowed for each tool run")
@@ -289,6 +316,8 @@ def main(argv=None):
         nets = [known[n] for n in args.only]
     else:
         nets = [n for n in ZOO if args.label == "all" or n.label == args.label]
+    if args.heavy_size:
+        nets = [n.resized(args.heavy_size) if n.label == H else n for n in nets]
     if args.list:
         print(format_table(nets))
         return 0
@@ -297,7 +326,8 @@ def main(argv=None):
     counts = {"PASS": 0, "FAIL": 0, "XFAIL": 0, "XPASS": 0}
     failed, xfailed, logs = [], [], []
     t_all = time.time()
-    print(f"cnnc zoo: {len(nets)} network(s), label {args.label if not args.only else 'only'}, "
+    print(f"cnnc zoo: {len(nets)} network(s) on {args.target}, "
+          f"label {args.label if not args.only else 'only'}, "
           f"cnnc flags {' '.join(args.cnnc_flag) or '(none)'}, "
           f"bound max|out-ref| <= {cnnc_models.DEFAULT_ATOL:g} + {cnnc_models.DEFAULT_RTOL:g}*max|ref|",
           flush=True)

@@ -1,9 +1,11 @@
 /*===- runtime.h - cnnc runtime C API --------------------------------------===*
  *
- * Load a cnnc artifact, query its inputs and outputs, run it, free it.
- * Every function that can fail returns a cnnc_status; on failure a message
- * describing the problem is available from cnnc_last_error() on the same
- * thread until the next failing call on that thread.
+ * Load a cnnc artifact, query its inputs and outputs, run it, free it;
+ * list the devices this runtime can run on; read the device time of each
+ * kernel dispatch of a GPU model's last run. Every function that can fail
+ * returns a cnnc_status; on failure a message describing the problem is
+ * available from cnnc_last_error() on the same thread until the next
+ * failing call on that thread.
  *
  * Plain C, no dependency on MLIR or LLVM.
  *===---------------------------------------------------------------------===*/
@@ -31,6 +33,10 @@ typedef enum cnnc_status {
   CNNC_ERROR_SHAPE = 8,
   CNNC_ERROR_DTYPE = 9,
   CNNC_ERROR_IO = 10, /* reading or writing a file (e.g. .npy) */
+  /* The device failed or is missing: no Vulkan loader or driver, no
+   * device, a device limit the artifact exceeds, out of device memory, the
+   * device was lost. */
+  CNNC_ERROR_DEVICE = 11,
 } cnnc_status;
 
 /* A caller-owned tensor passed to cnnc_run. */
@@ -48,7 +54,16 @@ const char *cnnc_last_error(void);
 /* Short name of a status code ("ok", "abi-version", ...). */
 const char *cnnc_status_name(cnnc_status status);
 
-/* Loads the artifact at `path` for `device` ("cpu"). */
+/* Loads the artifact at `path` for `device`:
+ *   "cpu"        the host CPU; the artifact's target must be "cpu".
+ *   "vulkan"     a Vulkan device (the first discrete GPU, else the first
+ *                integrated, virtual or CPU device); target "vulkan".
+ *   "vulkan:N"   the N-th Vulkan physical device (0-based, the order of
+ *                cnnc_list_devices); target "vulkan".
+ * "cuda" is reserved and rejected with CNNC_ERROR_INVALID_ARGUMENT. For a
+ * Vulkan device the load creates the device, its pipelines and its buffers,
+ * uploads the weights and records the command buffer that every run
+ * replays. */
 cnnc_status cnnc_model_load(const char *path, const char *device,
                             cnnc_model **out_model);
 void cnnc_model_free(cnnc_model *model);
@@ -62,10 +77,47 @@ cnnc_status cnnc_model_output(const cnnc_model *model, size_t index,
                               const cnnc_tensor_desc **out_desc);
 
 /* Runs once. Checks counts, ranks, shapes and dtypes of every tensor
- * against the model before touching any data. */
+ * against the model before touching any data. Concurrent runs on one model
+ * are safe; on a GPU model they take turns (one command buffer). */
 cnnc_status cnnc_model_run(cnnc_model *model, const cnnc_tensor *inputs,
                            size_t num_inputs, cnnc_tensor *outputs,
                            size_t num_outputs);
+
+/* Lists the devices cnnc_model_load accepts on this machine as text, one
+ * line per device: the device string, a space and a description, e.g.
+ *
+ *   cpu host CPU
+ *   vulkan:0 llvmpipe (LLVM 15.0.6, 256 bits) [cpu, Vulkan 1.3.230, default]
+ *
+ * "default" marks the device that plain "vulkan" selects. Lines starting
+ * with '#' are notes, not devices (e.g. why no Vulkan device is listed).
+ * The text ends with a newline and a terminating NUL.
+ *
+ * Always sets *out_size to the size of the text including its NUL. Writes
+ * the text and returns CNNC_OK when `size` is at least that; the query
+ * `buffer` = NULL, `size` = 0 also returns CNNC_OK; any other `size` too
+ * small writes "" (if `size` > 0) and returns CNNC_ERROR_INVALID_ARGUMENT.
+ * (Devices may come and go between two calls: retry with *out_size.) */
+cnnc_status cnnc_list_devices(char *buffer, size_t size, size_t *out_size);
+
+/* The device time of one kernel dispatch. */
+typedef struct cnnc_dispatch_profile {
+  const char *kernel; /* the kernel's entry point */
+  const char *nodes;  /* the ONNX nodes it computes, comma-separated */
+  double device_ms;   /* device time of the dispatch in the last run */
+} cnnc_dispatch_profile;
+
+/* Device time of each dispatch of the last cnnc_model_run of a GPU model,
+ * in dispatch order, measured with timestamp queries. Sets *out_count to
+ * the number of dispatches and fills the first min(capacity, count)
+ * entries (`entries` may be NULL when `capacity` is 0). The strings stay
+ * valid until the model is freed. Fails with CNNC_ERROR_INVALID_ARGUMENT
+ * for a CPU model, when the last run failed or there was none, or when the
+ * device cannot time its compute queue (then *out_count is 0), and with
+ * CNNC_ERROR_DEVICE when reading the timestamps fails. */
+cnnc_status cnnc_model_profile(cnnc_model *model,
+                               cnnc_dispatch_profile *entries,
+                               size_t capacity, size_t *out_count);
 
 #ifdef __cplusplus
 }

@@ -1,12 +1,12 @@
 //===- ForwardCopies.cpp - Compute buffers where they are copied to -------===//
-#include "backends/cpu/Passes.h"
+#include "backends/common/Passes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace cnnc {
-#define GEN_PASS_DEF_CPUFORWARDCOPIES
-#include "backends/cpu/Passes.h.inc"
+#define GEN_PASS_DEF_FORWARDCOPIES
+#include "backends/common/Passes.h.inc"
 } // namespace cnnc
 
 using namespace mlir;
@@ -301,8 +301,8 @@ bool Forwarder::tryForward(Operation *copy) {
   return true;
 }
 
-struct CPUForwardCopiesPass
-    : cnnc::impl::CPUForwardCopiesBase<CPUForwardCopiesPass> {
+struct ForwardCopiesPass
+    : cnnc::impl::ForwardCopiesBase<ForwardCopiesPass> {
   void runOnOperation() override {
     // Bufferized loops carry their output buffer through iter_args and
     // yield it unchanged: fold those away so the buffer's views are direct.

@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s --cnnc-cpu-private-destinations | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-private-destinations | FileCheck %s
 
 // A user inside a loop gets its clone next to the original, outside the
 // loop, so the fill does not run on every iteration.

@@ -1,6 +1,6 @@
-// RUN: cnnc-opt %s --cnnc-cpu-private-destinations | FileCheck %s
-// RUN: cnnc-opt %s --cnnc-cpu-private-destinations | FileCheck %s --check-prefix=COUNT
-// RUN: cnnc-opt %s --cnnc-cpu-private-destinations | FileCheck %s --check-prefix=FILLS
+// RUN: cnnc-opt %s --cnnc-private-destinations | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-private-destinations | FileCheck %s --check-prefix=COUNT
+// RUN: cnnc-opt %s --cnnc-private-destinations | FileCheck %s --check-prefix=FILLS
 
 // Two kernels that CSE left writing one zero-filled tensor each get a fill of
 // an empty tensor of their own; a fill with one user is left alone.

@@ -4,16 +4,16 @@
 // kernels name the same tensor as their destination. One-shot bufferization
 // then gives them one buffer: each later writer copies the shared initial
 // value first, and a kernel's buffer is no longer its own, which keeps
-// cnnc-cpu-forward-copies from computing concat pieces in place. Cloning the
+// cnnc-forward-copies from computing concat pieces in place. Cloning the
 // empty (and the fill of it) for each user restores one destination per
 // writer; the memory plan still packs the buffers by liveness.
 //
 //===----------------------------------------------------------------------===//
-#include "backends/cpu/Passes.h"
+#include "backends/common/Passes.h"
 
 namespace cnnc {
-#define GEN_PASS_DEF_CPUPRIVATEDESTINATIONS
-#include "backends/cpu/Passes.h.inc"
+#define GEN_PASS_DEF_PRIVATEDESTINATIONS
+#include "backends/common/Passes.h.inc"
 } // namespace cnnc
 
 using namespace mlir;
@@ -32,8 +32,8 @@ void privatize(Operation *op) {
     use->set(b.clone(*op)->getResult(0));
 }
 
-struct CPUPrivateDestinationsPass
-    : cnnc::impl::CPUPrivateDestinationsBase<CPUPrivateDestinationsPass> {
+struct PrivateDestinationsPass
+    : cnnc::impl::PrivateDestinationsBase<PrivateDestinationsPass> {
   void runOnOperation() override {
     // Fills first: each clone of a fill reads the same empty, which the
     // second walk then privatizes with the other shared empties.

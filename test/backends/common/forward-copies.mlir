@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s --cnnc-cpu-forward-copies --split-input-file | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-forward-copies --split-input-file | FileCheck %s
 
 // A concat of two pointwise convs (as the matrix-product kernels write them:
 // loops carrying the buffer, through a collapsed view) and then copied into
