@@ -26,3 +26,20 @@ import platform
 # Tests that name x86 CPUs (--mcpu=haswell, ...) need an x86-64 host.
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64")
+
+# Tests that run on Vulkan need a Vulkan device (Mesa's lavapipe counts):
+# without one they are reported UNSUPPORTED (skipped), never passed.
+import subprocess
+try:
+    _devices = subprocess.run(
+        [os.path.join(config.cnnc_tools_dir, "cnnc-run"), "--list-devices"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        universal_newlines=True, timeout=60).stdout
+except (OSError, subprocess.SubprocessError):
+    _devices = ""
+if any(line.startswith("vulkan:") for line in _devices.splitlines()):
+    config.available_features.add("vulkan")
+# spirv-val (SPIRV-Tools) checks every emitted kernel.
+import shutil
+if shutil.which("spirv-val"):
+    config.available_features.add("spirv-tools")
