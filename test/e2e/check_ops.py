@@ -7,7 +7,7 @@ run with cnnc-run, and compared with ONNX Runtime normwise:
 max|out - ref| <= atol + rtol * max|ref| (atol 1e-5, rtol 1e-4).
 
     check_ops.py --cnnc build/bin/cnnc --cnnc-run build/bin/cnnc-run \
-        --workdir /tmp/ops [--filter Softmax]
+        --workdir /tmp/ops [--filter Softmax] [--target cpu|vulkan]
 
 Prints one line per case and a summary; exits 1 if any case fails.
 """
@@ -286,14 +286,14 @@ def check(case, args):
     model = case.model()
     onnx.save(model, onnx_path)
     if case.error:
-        rc, out = run([args.cnnc, onnx_path, "-o", so_path])
+        rc, out = run([args.cnnc, onnx_path, "-o", so_path, f"--target={args.target}"])
         if rc == 0:
             return False, "cnnc accepted the model"
         if case.error not in out:
             return False, "unexpected error: " + out.strip().replace("\n", " | ")
         return True, "rejected: " + case.error
     refs = cnnc_models.ort_run(onnx_path, list(case.inputs.values()))
-    rc, out = run([args.cnnc, onnx_path, "-o", so_path])
+    rc, out = run([args.cnnc, onnx_path, "-o", so_path, f"--target={args.target}"])
     if rc != 0:
         return False, "cnnc failed: " + out.strip().replace("\n", " | ")
     in_paths = []
@@ -302,7 +302,8 @@ def check(case, args):
         np.save(p, a)
         in_paths.append(p)
     out_paths = [os.path.join(wd, f"output{i}.npy") for i in range(len(case.outputs))]
-    rc, out = run([args.cnnc_run, so_path] + [f"--input=@{p}" for p in in_paths]
+    rc, out = run([args.cnnc_run, so_path, f"--device={args.target}"]
+                  + [f"--input=@{p}" for p in in_paths]
                   + [f"--output=@{p}" for p in out_paths])
     if rc != 0:
         return False, "cnnc-run failed: " + out.strip().replace("\n", " | ")
@@ -323,6 +324,8 @@ def main(argv=None):
     p.add_argument("--workdir", required=True)
     p.add_argument("--filter", default="", help="run only cases whose name contains this")
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--target", choices=("cpu", "vulkan"), default="cpu",
+                   help="cnnc target and cnnc-run device")
     args = p.parse_args(argv)
     os.makedirs(args.workdir, exist_ok=True)
     selected = [c for c in cases() if args.filter in c.name]
