@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -129,6 +130,21 @@ struct Padded {
   Value value;
 };
 
+/// The `bytes` bytes of a dense, non-splat constant.
+std::optional<ArrayRef<char>> rawBytes(Attribute value, int64_t bytes) {
+  ArrayRef<char> raw;
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(value)) {
+    if (!dense.isSplat())
+      raw = dense.getRawData();
+  } else if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(value)) {
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      raw = blob->getData();
+  }
+  if (static_cast<int64_t>(raw.size()) != bytes)
+    return std::nullopt;
+  return raw;
+}
+
 /// What one launch computes besides its op.
 struct Fusion {
   /// Writes every element of the op's init before the op accumulates
@@ -141,17 +157,40 @@ struct Fusion {
   /// Whether the op's own result is read by anything but the consumer.
   bool storeResult = true;
   DenseMap<unsigned, Padded> padded; // by operand number of the op
+  /// A constant too large for one binding, split along parallel loop
+  /// `loop`: this launch computes [begin, begin + length) of it and reads
+  /// `global`, the matching slice of dim `dim` of operand `operand`.
+  struct Slice {
+    unsigned loop = 0, operand = 0, dim = 0;
+    int64_t begin = 0, length = 0;
+    Value global;
+  };
+  std::optional<Slice> slice;
 };
 
-/// The operand's element at the point `ivs` of the op's loops.
+/// The operand's element at the point `ivs` of the op's loops (through the
+/// padding or the slice `fusion` gives it).
 Value loadAt(OpBuilder &b, Location loc, linalg::LinalgOp op,
              OpOperand &operand, ArrayRef<Value> ivs,
-             const Padded *padded = nullptr) {
+             const Fusion *fusion = nullptr) {
   Value value = operand.get();
   if (!isa<MemRefType>(value.getType()))
     return value; // a scalar operand (linalg.fill)
   SmallVector<Value> indices =
       applyMap(b, loc, op.getMatchingIndexingMap(&operand), ivs);
+  const Padded *padded = nullptr;
+  if (fusion) {
+    if (auto it = fusion->padded.find(operand.getOperandNumber());
+        it != fusion->padded.end())
+      padded = &it->second;
+    if (fusion->slice && fusion->slice->operand == operand.getOperandNumber()) {
+      value = fusion->slice->global;
+      unsigned d = fusion->slice->dim;
+      indices[d] = b.create<arith::SubIOp>(
+          loc, indices[d],
+          b.create<arith::ConstantIndexOp>(loc, fusion->slice->begin));
+    }
+  }
   if (!padded)
     return b.create<memref::LoadOp>(loc, value, indices);
   Value inside;
@@ -193,13 +232,8 @@ SmallVector<Value> clonePayload(OpBuilder &b, Location loc,
   for (OpOperand *input : op.getDpsInputOperands()) {
     unsigned n = input->getOperandNumber();
     Value value = given.lookup(n);
-    if (!value) {
-      const Padded *padded = nullptr;
-      if (fusion)
-        if (auto it = fusion->padded.find(n); it != fusion->padded.end())
-          padded = &it->second;
-      value = loadAt(b, loc, op, *input, ivs, padded);
-    }
+    if (!value)
+      value = loadAt(b, loc, op, *input, ivs, fusion);
     mapping.map(payload.getArgument(n), value);
   }
   for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
@@ -453,6 +487,9 @@ struct GPUMapToLaunchesPass
       return op.emitError("GPU lowering: dynamic loop bounds");
     auto iterators = op.getIteratorTypesArray();
     std::optional<unsigned> yLoop = gridYLoop(op, ranges);
+    SmallVector<int64_t> fullRanges = ranges;
+    if (fusion.slice)
+      ranges[fusion.slice->loop] = fusion.slice->length;
     SmallVector<unsigned> xLoops;
     int64_t points = 1;
     for (unsigned d = 0; d < ranges.size(); ++d) {
@@ -529,8 +566,90 @@ struct GPUMapToLaunchesPass
     }
     if (yLoop)
       ivs[*yLoop] = blockIds.y;
-    emitPoint(b, loc, op, ivs, ranges, fusion);
+    if (fusion.slice) {
+      unsigned d = fusion.slice->loop;
+      ivs[d] = b.create<arith::AddIOp>(loc, ivs[d],
+                                       constant(fusion.slice->begin));
+    }
+    emitPoint(b, loc, op, ivs, fullRanges, fusion);
     return success();
+  }
+
+  /// One launch per slice of the op's largest-extent parallel loop when a
+  /// constant operand holds more than `max-binding-bytes` (Vulkan devices
+  /// bind 128 MiB or more; lavapipe exactly that): each slice of the
+  /// constant becomes a memref.global of its own.
+  FailureOr<SmallVector<Fusion>> splitLargeConstants(linalg::LinalgOp op,
+                                                     const Fusion &fusion) {
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      auto get = input->get().getDefiningOp<memref::GetGlobalOp>();
+      if (!get)
+        continue;
+      MemRefType type = get.getType();
+      int64_t bytes = type.getNumElements() *
+                      type.getElementType().getIntOrFloatBitWidth() / 8;
+      if (bytes <= maxBindingBytes)
+        continue;
+      auto module = op->getParentOfType<ModuleOp>();
+      auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
+      std::optional<ArrayRef<char>> raw;
+      if (global)
+        raw = rawBytes(global.getInitialValueAttr(), bytes);
+      // The operand dim indexed by the longest parallel loop alone.
+      AffineMap map = op.getMatchingIndexingMap(input);
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      std::optional<std::pair<unsigned, unsigned>> best;
+      for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
+        auto loop = dyn_cast<AffineDimExpr>(expr);
+        if (!loop || op.getIteratorTypesArray()[loop.getPosition()] !=
+                         utils::IteratorType::parallel)
+          continue;
+        if (!best || ranges[loop.getPosition()] > ranges[best->first])
+          best = {loop.getPosition(), dim};
+      }
+      if (!best || !raw)
+        return op.emitError("GPU lowering: a ")
+               << bytes << "-byte constant exceeds one binding ("
+               << maxBindingBytes << " bytes) and cannot be split";
+      auto [loop, dim] = *best;
+      int64_t extent = type.getShape()[dim];
+      int64_t perIndex = bytes / extent;
+      int64_t length = std::max<int64_t>(1, maxBindingBytes / perIndex);
+      int64_t outer = 1, inner = perIndex;
+      for (int64_t d = 0; d < static_cast<int64_t>(dim); ++d)
+        outer *= type.getShape()[d];
+      inner = perIndex / outer; // bytes of one index of `dim` per outer row
+      SmallVector<Fusion> pieces;
+      OpBuilder b(global);
+      OpBuilder at(get);
+      for (int64_t begin = 0; begin < extent; begin += length) {
+        int64_t n = std::min(length, extent - begin);
+        SmallVector<int64_t> shape(type.getShape());
+        shape[dim] = n;
+        std::vector<char> data;
+        data.reserve(outer * n * inner);
+        for (int64_t o = 0; o < outer; ++o) {
+          const char *row = raw->data() + (o * extent + begin) * inner;
+          data.insert(data.end(), row, row + n * inner);
+        }
+        auto sliceType = MemRefType::get(shape, type.getElementType());
+        auto tensorType = RankedTensorType::get(shape, type.getElementType());
+        auto slice = b.create<memref::GlobalOp>(
+            global.getLoc(),
+            (global.getSymName() + "_slice" + Twine(pieces.size())).str(),
+            b.getStringAttr("private"), sliceType,
+            DenseElementsAttr::getFromRawBuffer(tensorType, data),
+            /*constant=*/true, global.getAlignmentAttr());
+        Fusion piece = fusion;
+        piece.slice = Fusion::Slice{
+            loop, input->getOperandNumber(), dim, begin, n,
+            at.create<memref::GetGlobalOp>(get.getLoc(), sliceType,
+                                           slice.getSymName())};
+        pieces.push_back(std::move(piece));
+      }
+      return pieces;
+    }
+    return SmallVector<Fusion>{fusion};
   }
 
   static SmallVector<StringRef> fusedNames(linalg::LinalgOp op,
@@ -605,9 +724,14 @@ struct GPUMapToLaunchesPass
                                      return absorbed.contains(l.first);
                                    }),
                    launches.end());
-    for (auto &[op, fusion] : launches)
-      if (failed(mapToLaunch(op, fusion)))
+    for (auto &[op, fusion] : launches) {
+      FailureOr<SmallVector<Fusion>> pieces = splitLargeConstants(op, fusion);
+      if (failed(pieces))
         return signalPassFailure();
+      for (const Fusion &piece : *pieces)
+        if (failed(mapToLaunch(op, piece)))
+          return signalPassFailure();
+    }
     for (auto &[op, fusion] : launches)
       op->erase();
     for (Operation *op : absorbed)

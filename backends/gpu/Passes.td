@@ -25,6 +25,11 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
     invocations of x (`block-size` per workgroup, a power of two no larger
     than the work) and the workgroups of x and z.
 
+    A constant operand larger than `max-binding-bytes` (the 128 MiB that
+    every Vulkan device can bind; AlexNet's and VGG's first classifier
+    weights are larger) is split into memref.globals along the dim of the
+    longest parallel loop that indexes it alone, one launch per slice.
+
     Fusion (before the workspace is planned, while every buffer is still
     its own allocation): a launch also computes
     - the op that writes every element of its accumulator just before it
@@ -48,6 +53,9 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
            "invocations per workgroup (a power of two)">,
+    Option<"maxBindingBytes", "max-binding-bytes", "int64_t",
+           /*default=*/"134217728",
+           "largest constant one kernel binds; larger ones are split">,
     Option<"fuse", "fuse", "bool", /*default=*/"true",
            "fuse producers, consumers and padding into the launches">,
   ];
