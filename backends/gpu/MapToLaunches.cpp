@@ -425,7 +425,9 @@ Fusion planFusion(linalg::LinalgOp op) {
         fusion.padded[input->getOperandNumber()] = *padded;
   }
 
-  if (rootIsAlloc && op.payloadUsesValueFromOperand(&output) &&
+  // The producer overwrites all of the buffer and the op then reads it
+  // alone: computing both at each point changes nothing anyone else sees.
+  if (root && op.payloadUsesValueFromOperand(&output) &&
       !readsRoot(op, nullptr)) {
     linalg::LinalgOp p = neighbour(op, /*forward=*/false);
     if (p && allParallel(p) && p.getNumDpsInits() == 1 &&
