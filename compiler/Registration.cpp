@@ -8,6 +8,9 @@
 #include "backends/gpu/GPUPipeline.h"
 #include "backends/gpu/Passes.h"
 #include "backends/vulkan/Passes.h"
+#include "backends/cuda/CudaPipeline.h"
+#include "backends/cuda/CudaTarget.h"
+#include "backends/cuda/Passes.h"
 #include "backends/vulkan/VulkanPipeline.h"
 #include "backends/vulkan/VulkanTarget.h"
 #include "backends/cpu/Passes.h"
@@ -37,6 +40,8 @@ void cnnc::registerPassesAndPipelines() {
   registerGPUPipelines();
   registerCNNCVulkanPasses();
   registerVulkanPipelines();
+  registerCNNCCudaPasses();
+  registerCudaPipelines();
   registerTargets();
   registerTargetPipeline();
 }
@@ -44,4 +49,5 @@ void cnnc::registerPassesAndPipelines() {
 void cnnc::registerTargets() {
   registerCPUTarget();
   registerVulkanTarget();
+  registerCudaTarget();
 }

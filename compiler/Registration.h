@@ -10,7 +10,7 @@ namespace cnnc {
 /// translation the pipelines use.
 void registerDialects(mlir::DialectRegistry &registry);
 
-/// Every target behind backends/Target.h: cpu, vulkan.
+/// Every target behind backends/Target.h: cpu, vulkan, cuda.
 void registerTargets();
 /// cnnc's passes and pipelines (for the opt tool).
 void registerPassesAndPipelines();

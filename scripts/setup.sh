@@ -31,3 +31,10 @@ if ! "$venv/bin/python" -c 'import onnxruntime' 2>/dev/null; then
   /usr/bin/python3 -m venv --system-site-packages "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check 'numpy<2' 'onnxruntime>=1.17,<1.21'
 fi
+
+# ptxas (CUDA's PTX assembler, a PyPI package: no toolkit download) checks
+# the CUDA target's PTX in the tests; nothing else needs it.
+if ! ls "$venv"/lib/python3*/site-packages/nvidia/cuda_nvcc/bin/ptxas >/dev/null 2>&1; then
+  echo "setup: installing ptxas (nvidia-cuda-nvcc-cu12) into $venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'nvidia-cuda-nvcc-cu12>=12.4,<13'
+fi

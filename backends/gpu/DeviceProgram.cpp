@@ -144,13 +144,8 @@ private:
   }
 
   LogicalResult addDispatch(gpu::LaunchFuncOp launch) {
-    auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-        launch, launch.getKernel());
-    if (!kernel)
+    if (!SymbolTable::lookupNearestSymbolFrom(launch, launch.getKernel()))
       return launch.emitError("GPU artifact: kernel not found");
-    auto block = kernel.getKnownBlockSize();
-    if (!block)
-      return launch.emitError("GPU artifact: kernel of unknown block size");
     DeviceProgram::Kernel k;
     k.module = launch.getKernelModuleName().str();
     k.name = launch.getKernelName().str();
@@ -159,8 +154,14 @@ private:
     collectNodes(launch.getLoc(), names, seen);
     k.nodes = llvm::join(names, ",");
     k.numBindings = launch.getNumKernelOperands();
-    for (int i = 0; i < 3; ++i)
-      k.workgroupSize[i] = (*block)[i];
+    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    Value threads[3] = {block.x, block.y, block.z};
+    for (int i = 0; i < 3; ++i) {
+      auto n = getConstantIntValue(threads[i]);
+      if (!n)
+        return launch.emitError("GPU artifact: dynamic block size");
+      k.workgroupSize[i] = *n;
+    }
 
     DeviceProgram::Dispatch d;
     d.kernel = program_.kernels.size();

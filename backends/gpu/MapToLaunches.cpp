@@ -166,6 +166,10 @@ struct Fusion {
     Value global;
   };
   std::optional<Slice> slice;
+  /// Views of the final result's shape it is also stored to: the targets of
+  /// copies that only moved it on (a ShuffleNet unit's pass-through half,
+  /// from one concatenation into the next).
+  SmallVector<Value> copies;
 };
 
 /// The operand's element at the point `ivs` of the op's loops (through the
@@ -311,6 +315,9 @@ void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
   }
   if (fusion.storeResult)
     b.create<memref::StoreOp>(loc, results[0], output.get(), outIndices);
+  if (!fusion.consumer)
+    for (Value copy : fusion.copies)
+      b.create<memref::StoreOp>(loc, results[0], copy, outIndices);
   if (linalg::LinalgOp c = fusion.consumer) {
     OpOperand &cOut = *c.getDpsInitOperand(0);
     SmallVector<Value> cIvs = reshapeIndices(
@@ -321,7 +328,50 @@ void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
     given[fusion.consumerOperand] = results[0];
     Value result = clonePayload(b, loc, c, cIvs, {acc}, given)[0];
     b.create<memref::StoreOp>(loc, result, cOut.get(), cIvs);
+    for (Value copy : fusion.copies)
+      b.create<memref::StoreOp>(loc, result, copy, cIvs);
   }
+}
+
+/// The static box a subview takes of its source.
+struct Box {
+  Value source;
+  SmallVector<int64_t> offsets, sizes, strides;
+};
+std::optional<Box> boxOf(Value view) {
+  auto subview = view.getDefiningOp<memref::SubViewOp>();
+  if (!subview || ShapedType::isDynamicShape(subview.getStaticOffsets()) ||
+      ShapedType::isDynamicShape(subview.getStaticSizes()) ||
+      ShapedType::isDynamicShape(subview.getStaticStrides()))
+    return std::nullopt;
+  return Box{subview.getSource(), SmallVector<int64_t>(subview.getStaticOffsets()),
+             SmallVector<int64_t>(subview.getStaticSizes()),
+             SmallVector<int64_t>(subview.getStaticStrides())};
+}
+
+/// Whether `a` and `b` view the same elements of the same buffer.
+bool sameView(Value a, Value b) {
+  if (a == b)
+    return true;
+  std::optional<Box> x = boxOf(a), y = boxOf(b);
+  return x && y && x->source == y->source && x->offsets == y->offsets &&
+         x->sizes == y->sizes && x->strides == y->strides;
+}
+
+/// Whether `a` and `b` (views of one root) certainly share no element:
+/// unit-stride subviews of one source apart in some dim.
+bool disjoint(Value a, Value b) {
+  std::optional<Box> x = boxOf(a), y = boxOf(b);
+  if (!x || !y || x->source != y->source)
+    return false;
+  for (size_t d = 0; d < x->offsets.size(); ++d) {
+    if (x->strides[d] != 1 || y->strides[d] != 1)
+      return false;
+    if (x->offsets[d] + x->sizes[d] <= y->offsets[d] ||
+        y->offsets[d] + y->sizes[d] <= x->offsets[d])
+      return true;
+  }
+  return false;
 }
 
 bool allParallel(linalg::LinalgOp op) {
@@ -654,6 +704,93 @@ struct GPUMapToLaunchesPass
     return SmallVector<Fusion>{fusion};
   }
 
+  /// A copy from view S of one buffer into view T of another, where S is
+  /// exactly what an earlier launch stores, becomes one more store of that
+  /// launch (into T) when nothing in between reads T's buffer or writes
+  /// where T or S lie; T's allocation and views move up to the launch.
+  static void
+  forwardSliceCopies(SmallVector<std::pair<linalg::LinalgOp, Fusion>> &launches,
+                     DenseSet<Operation *> &absorbed) {
+    auto finalDest = [](std::pair<linalg::LinalgOp, Fusion> &l) {
+      return l.second.consumer ? l.second.consumer.getDpsInitOperand(0)->get()
+                               : l.first.getDpsInitOperand(0)->get();
+    };
+    for (size_t i = 0; i < launches.size(); ++i) {
+      auto copy = dyn_cast<linalg::CopyOp>(launches[i].first.getOperation());
+      if (!copy || absorbed.contains(copy) ||
+          launches[i].second.consumer || launches[i].second.producer)
+        continue;
+      Value from = copy.getInputs()[0], to = copy.getOutputs()[0];
+      // The last launch before the copy that stores `from`.
+      std::optional<size_t> writer;
+      for (size_t j = 0; j < i; ++j) {
+        auto &l = launches[j];
+        if (absorbed.contains(l.first) || l.first.getNumDpsInits() != 1)
+          continue;
+        if (sameView(finalDest(l), from) ||
+            llvm::any_of(l.second.copies,
+                         [&](Value c) { return sameView(c, from); }))
+          writer = j;
+      }
+      if (!writer)
+        continue;
+      auto &w = launches[*writer];
+      Operation *first = w.second.producer ? w.second.producer.getOperation()
+                                           : w.first.getOperation();
+      Operation *last = w.second.consumer ? w.second.consumer.getOperation()
+                                          : w.first.getOperation();
+      bool whole;
+      Value toRoot = rootOf(to, whole), fromRoot = rootOf(from, whole);
+      // Nothing after the writer's store and before the copy may read the
+      // target's buffer or write where the source or the target lie.
+      bool safe = true;
+      for (Operation *o = last->getNextNode(); o && o != copy.getOperation() && safe;
+           o = o->getNextNode()) {
+        auto other = dyn_cast<linalg::LinalgOp>(o);
+        if (!other) {
+          if (!isa<ViewLikeOpInterface, arith::ConstantOp, memref::AllocOp,
+                   memref::GetGlobalOp>(o))
+            safe = false;
+          continue;
+        }
+        for (OpOperand &operand : other->getOpOperands()) {
+          if (!isa<MemRefType>(operand.get().getType()))
+            continue;
+          Value root = rootOf(operand.get(), whole);
+          bool isInit = other.isDpsInit(&operand);
+          if (root == toRoot && (!isInit || !disjoint(operand.get(), to)))
+            safe = false;
+          if (root == fromRoot && isInit && !disjoint(operand.get(), from))
+            safe = false;
+        }
+      }
+      if (!safe)
+        continue;
+      // The target's views and allocation must come before the writer.
+      SmallVector<Operation *> chain;
+      Value v = to;
+      while (Operation *def = v.getDefiningOp()) {
+        if (!isa<ViewLikeOpInterface, memref::AllocOp>(def) ||
+            (isa<ViewLikeOpInterface>(def) && def->getNumOperands() != 1) ||
+            (isa<memref::AllocOp>(def) && def->getNumOperands() != 0)) {
+          safe = false;
+          break;
+        }
+        chain.push_back(def);
+        if (isa<memref::AllocOp>(def))
+          break;
+        v = def->getOperand(0);
+      }
+      if (!safe)
+        continue;
+      for (Operation *def : llvm::reverse(chain))
+        if (first->isBeforeInBlock(def))
+          def->moveBefore(first);
+      w.second.copies.push_back(to);
+      absorbed.insert(copy);
+    }
+  }
+
   static SmallVector<StringRef> fusedNames(linalg::LinalgOp op,
                                            const Fusion &fusion) {
     SmallVector<StringRef> names;
@@ -663,6 +800,8 @@ struct GPUMapToLaunchesPass
       names.push_back("padding");
     if (fusion.consumer)
       names.push_back(fusion.storeResult ? "consumer" : "consumer-only");
+    if (!fusion.copies.empty())
+      names.push_back("copies");
     return names;
   }
 
@@ -721,6 +860,8 @@ struct GPUMapToLaunchesPass
         absorbed.insert(fusion.consumer);
       launches.push_back({op, fusion});
     }
+    if (fuse)
+      forwardSliceCopies(launches, absorbed);
     launches.erase(llvm::remove_if(launches,
                                    [&](auto &l) {
                                      return absorbed.contains(l.first);

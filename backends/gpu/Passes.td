@@ -42,13 +42,17 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
     - inputs that a fill and a copy into their interior wrote (explicit
       padding): read from the copy's source where inside, the fill value
       outside, no padded buffer.
+    - copies that only move what it stores on (from view S of one buffer
+      into view T of another, S exactly its destination, nothing in
+      between reading T's buffer or writing where S or T lie): it also
+      stores into T, whose allocation and views move up to it.
     Fused ops and buffers nothing reads any more disappear.
 
     The decision is recorded on the launch as `cnnc.gpu_map`: `grid` and
     `block` sizes, `y_loop` (the loop on grid y, -1 if none), `x_loops`
     (the flattened loops), `points` (the invocations that do work) and
     `fused` (producer, padding, consumer; consumer-only when the op's own
-    result is not stored).
+    result is not stored; copies).
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
