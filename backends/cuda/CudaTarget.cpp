@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -60,6 +62,46 @@ std::unique_ptr<llvm::TargetMachine> createNVPTXMachine(StringRef chip,
   return tm;
 }
 
+/// Defines the libdevice functions convert-gpu-to-nvvm calls for what
+/// cnnc-cuda-lower-math leaves, as the intrinsics NVPTX has instructions
+/// for; any other libdevice call is an error (cnnc links no libdevice).
+LogicalResult defineDeviceMath(llvm::Module &module, Location loc) {
+  using llvm::Intrinsic::ID;
+  const std::pair<const char *, ID> unary[] = {
+      {"__nv_fabsf", llvm::Intrinsic::fabs},
+      {"__nv_sqrtf", llvm::Intrinsic::sqrt},
+      {"__nv_floorf", llvm::Intrinsic::floor},
+      {"__nv_ceilf", llvm::Intrinsic::ceil},
+  };
+  for (llvm::Function &fn : module) {
+    if (!fn.isDeclaration() || !fn.getName().starts_with("__nv_"))
+      continue;
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(module.getContext(), "entry", &fn));
+    llvm::Type *f32 = b.getFloatTy();
+    std::vector<llvm::Value *> args;
+    for (llvm::Argument &arg : fn.args())
+      args.push_back(&arg);
+    llvm::Value *result = nullptr;
+    for (auto [name, id] : unary)
+      if (fn.getName() == name)
+        result = b.CreateUnaryIntrinsic(id, args[0]);
+    if (fn.getName() == "__nv_fmaf")
+      result = b.CreateIntrinsic(llvm::Intrinsic::fma, {f32}, args);
+    if (fn.getName() == "__nv_rsqrtf")
+      result = b.CreateFDiv(llvm::ConstantFP::get(f32, 1.0),
+                            b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, args[0]));
+    if (!result) {
+      fn.getEntryBlock().eraseFromParent();
+      return emitError(loc) << "CUDA: the kernel calls " << fn.getName().str()
+                            << ", which needs libdevice";
+    }
+    b.CreateRet(result);
+    fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+    fn.addFnAttr(llvm::Attribute::AlwaysInline);
+  }
+  return success();
+}
+
 /// PTX of one converted gpu.module.
 FailureOr<std::string> emitPTX(gpu::GPUModuleOp kernel, llvm::TargetMachine &tm) {
   llvm::LLVMContext context;
@@ -69,6 +111,8 @@ FailureOr<std::string> emitPTX(gpu::GPUModuleOp kernel, llvm::TargetMachine &tm)
     return kernel.emitError("cannot translate the kernel to LLVM IR");
   module->setTargetTriple(kTriple);
   module->setDataLayout(tm.createDataLayout());
+  if (failed(defineDeviceMath(*module, kernel.getLoc())))
+    return failure();
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;

@@ -9,9 +9,10 @@ def CudaLowerMath : Pass<"cnnc-cuda-lower-math", "mlir::gpu::GPUModuleOp"> {
   let description = [{
     So that PTX needs no libdevice (which comes with the CUDA toolkit):
     exp, log, tanh and erf become polynomial approximations (upstream's,
-    the ones the CPU uses too), powf becomes exp(y * log(x)), and what
-    is left (sqrt, fma, abs, floor, rsqrt) becomes LLVM intrinsics that the
-    NVPTX backend lowers to PTX instructions.
+    the ones the CPU uses too) and powf becomes exp(y * log(x)). What is
+    left (sqrt, abs, floor, ceil, fma, rsqrt) convert-gpu-to-nvvm turns
+    into calls of libdevice's names, which the CUDA target defines itself
+    as the LLVM intrinsics that NVPTX lowers to one PTX instruction each.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect",
                            "mlir::arith::ArithDialect",

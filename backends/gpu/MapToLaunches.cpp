@@ -285,7 +285,8 @@ void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
                                                shapeOf(output.get()),
                                                shapeOf(pOut));
       value = clonePayload(b, loc, p, pIvs, {Value()})[0];
-    } else if (op.payloadUsesValueFromOperand(&init)) {
+    } else if (op.payloadUsesValueFromOperand(&init) ||
+               !reductions.empty()) { // the loop carries it either way
       value = loadAt(b, loc, op, init, ivs);
     }
     inits.push_back(value);
@@ -315,6 +316,12 @@ void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
   }
   if (fusion.storeResult)
     b.create<memref::StoreOp>(loc, results[0], output.get(), outIndices);
+  for (unsigned i = 1; i < results.size(); ++i) {
+    OpOperand &init = op.getDpsInitsMutable()[i];
+    b.create<memref::StoreOp>(
+        loc, results[i], init.get(),
+        applyMap(b, loc, op.getMatchingIndexingMap(&init), ivs));
+  }
   if (!fusion.consumer)
     for (Value copy : fusion.copies)
       b.create<memref::StoreOp>(loc, results[0], copy, outIndices);
@@ -446,6 +453,22 @@ std::optional<Padded> paddedInput(linalg::LinalgOp op, OpOperand &operand) {
     if (user != op.getOperation() && user != copy.getOperation() &&
         !user->isBeforeInBlock(copy))
       return std::nullopt;
+  // The source must still hold what the copy read when the op reads it,
+  // and the op must not write it while other invocations read it.
+  bool whole;
+  Value source = rootOf(copy.getInputs()[0], whole);
+  for (Operation *o = copy->getNextNode(); o; o = o->getNextNode()) {
+    auto other = dyn_cast<linalg::LinalgOp>(o);
+    if (other)
+      for (OpOperand &init : other.getDpsInitsMutable())
+        if (rootOf(init.get(), whole) == source)
+          return std::nullopt;
+    if (o == op.getOperation())
+      break;
+    if (!other && !isa<ViewLikeOpInterface, arith::ConstantOp,
+                       memref::AllocOp, memref::GetGlobalOp>(o))
+      return std::nullopt;
+  }
   return Padded{copy.getInputs()[0],
                 SmallVector<int64_t>(subview.getStaticOffsets()),
                 SmallVector<int64_t>(subview.getStaticSizes()), value};
@@ -506,6 +529,20 @@ Fusion planFusion(linalg::LinalgOp op) {
   bool whole;
   Value cRoot = rootOf(cOut.get(), whole);
   if (!reading || readsRoot(c, reading) || (cRoot == root && !whole))
+    return fusion;
+  // The consumer's stores must not race with the op's (or its producer's)
+  // reads of the same buffer, and an in-place consumer must not read the
+  // value it overwrites (it would be the op's result, never stored).
+  auto reads = [&](linalg::LinalgOp other) {
+    for (OpOperand *in : other.getDpsInputOperands()) {
+      bool w;
+      if (isa<MemRefType>(in->get().getType()) && rootOf(in->get(), w) == cRoot)
+        return true;
+    }
+    return false;
+  };
+  if (reads(op) || (fusion.producer && reads(fusion.producer)) ||
+      (cRoot == root && c.payloadUsesValueFromOperand(&cOut)))
     return fusion;
   fusion.consumer = c;
   fusion.consumerOperand = reading->getOperandNumber();

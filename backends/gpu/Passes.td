@@ -22,8 +22,8 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
     [N, G, F/G, P] pointwise form) and the channel (= group) of a
     depthwise one. A workgroup therefore never straddles two groups. The
     other parallel loops are flattened, innermost fastest, over the
-    invocations of x (`block-size` per workgroup, a power of two no larger
-    than the work) and the workgroups of x and z.
+    invocations of x (per workgroup the smallest power of two that covers
+    the work, at most `block-size`) and the workgroups of x and z.
 
     A constant operand larger than `max-binding-bytes` (the 128 MiB that
     every Vulkan device can bind; AlexNet's and VGG's first classifier

@@ -3,8 +3,8 @@
 
     run_zoo.py --cnnc PATH --cnnc-run PATH --workdir DIR
                [--label light|heavy|all] [--only NAME ...] [--list] [--keep]
-               [--cnnc-flag FLAG ...] [--target cpu|vulkan]
-               [--heavy-size N] [--spirv-val PATH]
+               [--cnnc-flag FLAG ...] [--target cpu|vulkan|cuda]
+               [--heavy-size N] [--spirv-val PATH] [--ptxas PATH] [--compile-only]
 
 For each network: build it (seeded random weights, calibrated BatchNorm; see
 test/e2e/cnnc_models.py and zoo_models.py), export it to ONNX with torch at the
@@ -17,7 +17,12 @@ max|out - ref| <= 1e-5 + 1e-4 * max|ref|.
 --heavy-size N runs the heavy networks at NxN inputs (batch 1) instead of the
 table's size: Vulkan's CI runs them on lavapipe, a CPU, at a small size.
 --spirv-val PATH (vulkan) also dumps every kernel and checks each with
-spirv-val; a kernel that fails makes the network FAIL.
+spirv-val; a kernel that fails makes the network FAIL. --ptxas PATH (cuda)
+assembles every kernel's PTX for the chip the artifact targets (sm_90 by
+default) with `ptxas -v`; a kernel that fails to assemble or spills registers
+makes the network FAIL, and the line gives the most registers a kernel uses.
+--compile-only stops after compiling (and checking the kernels): for a target
+whose device this machine lacks, the line says so instead of claiming a run.
 
   network              source       batch  input     opset  BN     label
   -------------------  -----------  -----  --------  -----  -----  -----
@@ -236,7 +241,7 @@ def check(net, args):
         raise Failure("harness: export or reference failed: " +
                       traceback.format_exc().strip().splitlines()[-1], traceback.format_exc())
 
-    dump = ["--dump-dir", os.path.join(wd, "dump")] if args.spirv_val else []
+    dump = ["--dump-dir", os.path.join(wd, "dump")] if args.spirv_val or args.ptxas else []
     times["compile"] = run_tool([args.cnnc, onnx_path, "-o", so_path, f"--target={args.target}"]
                                 + dump + args.cnnc_flag, "cnnc", args.timeout)
     if not os.path.isfile(so_path):
@@ -249,6 +254,32 @@ def check(net, args):
             run_tool([args.spirv_val, "--target-env", "vulkan1.1", os.path.join(dump[1], k)],
                      f"spirv-val {k}", args.timeout)
         times["kernels-valid"] = len(kernels)
+    if args.ptxas:
+        kernels = sorted(f for f in os.listdir(dump[1]) if f.endswith(".ptx"))
+        if not kernels:
+            raise Failure("no kernels dumped")
+        most = 0
+        for k in kernels:
+            path = os.path.join(dump[1], k)
+            with open(path) as f:
+                chip = re.search(r"^\.target (sm_\w+)", f.read(), re.M)
+            argv = [args.ptxas, "-v", f"-arch={chip.group(1) if chip else 'sm_90'}", path,
+                    "-o", os.devnull]
+            res = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 universal_newlines=True, timeout=args.timeout)
+            if res.returncode != 0:
+                raise Failure(f"ptxas rejected {k}", res.stdout)
+            spill = re.search(r"(\d+) bytes spill stores, (\d+) bytes spill loads", res.stdout)
+            if spill and (int(spill.group(1)) or int(spill.group(2))):
+                raise Failure(f"{k} spills registers: {spill.group(0)}", res.stdout)
+            regs = re.search(r"Used (\d+) registers", res.stdout)
+            most = max(most, int(regs.group(1)) if regs else 0)
+        times["kernels-assembled"] = len(kernels)
+        times["max-registers"] = most
+    if args.compile_only:
+        if not args.keep:
+            shutil.rmtree(wd, ignore_errors=True)
+        return None, times
     out_paths = [os.path.join(wd, f"output{i}.npy") for i in range(n_out)]
     argv = [args.cnnc_run, so_path, f"--device={args.target}", f"--input=@{in_path}"]
     argv += [f"--output=@{p}" for p in out_paths]
@@ -290,12 +321,16 @@ def parse_args(argv):
     p.add_argument("--keep", action="store_true", help="keep the files of passing networks")
     p.add_argument("--cnnc-flag", action="append", default=[], metavar="FLAG",
                    help="extra cnnc flag, e.g. --cnnc-flag=--no-graph-opt (repeatable)")
-    p.add_argument("--target", choices=("cpu", "vulkan"), default="cpu",
+    p.add_argument("--target", choices=("cpu", "vulkan", "cuda"), default="cpu",
                    help="cnnc target, and the cnnc-run device")
     p.add_argument("--heavy-size", type=int, metavar="N",
                    help="run the heavy networks at NxN, batch 1")
     p.add_argument("--spirv-val", metavar="PATH",
                    help="check every kernel with this spirv-val (vulkan)")
+    p.add_argument("--ptxas", metavar="PATH",
+                   help="assemble every kernel's PTX with this ptxas (cuda)")
+    p.add_argument("--compile-only", action="store_true",
+                   help="compile and check the kernels, do not run (no device)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ort-threads", type=int, default=1)
     p.add_argument("--timeout", type=int, default=1200, help="seconds allowed for each tool run")
@@ -348,9 +383,13 @@ def main(argv=None):
         dt = time.time() - t0
         gc.collect()
         if err is None:
-            phases = " ".join(f"{k} {v:.1f}" for k, v in times.items())
-            detail = (f"max_abs_err={worst['max_abs_err']:.3e} bound={worst['bound']:.3e} "
-                      f"max_abs_ref={worst['max_abs_ref']:.3e}  [{phases}]")
+            phases = " ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                              for k, v in times.items())
+            if worst is None:
+                detail = f"compiled, not run (--compile-only)  [{phases}]"
+            else:
+                detail = (f"max_abs_err={worst['max_abs_err']:.3e} bound={worst['bound']:.3e} "
+                          f"max_abs_ref={worst['max_abs_ref']:.3e}  [{phases}]")
             if net.xfail:
                 status = "XPASS"
                 detail += f"  (expected to fail: {net.xfail[1]}; remove its xfail)"

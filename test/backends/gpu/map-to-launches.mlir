@@ -409,8 +409,8 @@ func.func @consumer_result_still_read(%x: memref<1x3x10x10xf32>, %w: memref<8x3x
 
 // An epilogue in place (relu from and into the conv's buffer) overwrites
 // the result: one store, of the relu, into that buffer (consumer-only).
-// The copy to the output after it is not adjacent to the conv: a launch of
-// its own.
+// The negation reading it after that is not adjacent to the conv: a launch
+// of its own.
 // CHECK-LABEL: func.func @consumer_in_place
 // CHECK:         %[[ACC:.+]] = memref.alloc()
 // CHECK:         gpu.launch
@@ -421,6 +421,7 @@ func.func @consumer_result_still_read(%x: memref<1x3x10x10xf32>, %w: memref<8x3x
 // CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer", "consumer-only"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK:         gpu.launch
 // CHECK:           memref.load %[[ACC]]
+// CHECK:           arith.negf
 // CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 // CHECK-NOT:     linalg.
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -434,7 +435,11 @@ func.func @consumer_in_place(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3xf32>,
     %r = arith.maximumf %in, %cst : f32
     linalg.yield %r : f32
   }
-  linalg.copy ins(%acc : memref<1x8x8x8xf32>) outs(%y : memref<1x8x8x8xf32>)
+  linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc : memref<1x8x8x8xf32>) outs(%y : memref<1x8x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  }
   return
 }
 
@@ -625,5 +630,29 @@ func.func @no_producer_init_unread(%b: memref<8xf32>, %u: memref<1x8x8x8xf32>, %
     linalg.yield %r : f32
   }
   linalg.copy ins(%acc : memref<1x8x8x8xf32>) outs(%y : memref<1x8x8x8xf32>)
+  return
+}
+
+// -----
+
+// A zero fill and a matrix product straight into an output argument (no
+// allocation): the fill is the producer, so the accumulator starts from the
+// fill value in a register and the argument is stored once.
+// CHECK-LABEL: func.func @matmul_fill_into_output
+// CHECK-SAME:    %[[C:[^:]+]]: memref<8x8xf32>)
+// CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NOT:     linalg.
+// CHECK:         gpu.launch
+// CHECK-NOT:       memref.load %[[C]]
+// CHECK:           %[[S:.+]] = scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]]) -> (f32)
+// CHECK:           memref.store %[[S]], %[[C]][
+// CHECK-NOT:       memref.store
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer"], grid = array<i64: 1, 1, 1>, points = 64 : i64, x_loops = array<i64: 0, 1>, y_loop = -1 : i64}}
+// CHECK-NOT:     gpu.launch
+// CHECK-NOT:     linalg.
+func.func @matmul_fill_into_output(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref<8x8xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  linalg.fill ins(%cst : f32) outs(%c : memref<8x8xf32>)
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x8xf32>) outs(%c : memref<8x8xf32>)
   return
 }
