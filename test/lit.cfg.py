@@ -48,3 +48,17 @@ if shutil.which("spirv-val"):
 # size (scripts/test.sh --full-zoo).
 config.substitutions.append(
     ("%{heavy_size}", os.environ.get("CNNC_ZOO_HEAVY_SIZE", "96")))
+
+# The CUDA target: tests that run kernels need an NVIDIA GPU and its driver
+# (cnnc-run lists a cuda:N device); without one they are UNSUPPORTED
+# (skipped). ptxas (PyPI's nvidia-cuda-nvcc-cu12 in the venv that
+# scripts/setup.sh makes) assembles the PTX without a GPU.
+if any(line.startswith("cuda:") for line in _devices.splitlines()):
+    config.available_features.add("cuda")
+import glob
+_ptxas = os.environ.get("CNNC_PTXAS") or next(iter(sorted(glob.glob(os.path.join(
+    os.path.dirname(os.path.dirname(config.python_executable)), "lib", "python3*",
+    "site-packages", "nvidia", "cuda_nvcc", "bin", "ptxas")))), None)
+if _ptxas and os.access(_ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))

@@ -117,7 +117,7 @@ def main(argv=None):
     p.add_argument("--cnnc", required=True)
     p.add_argument("--cnnc-run", required=True)
     p.add_argument("--workdir", required=True)
-    p.add_argument("--target", choices=("cpu", "vulkan"), default="cpu",
+    p.add_argument("--target", choices=("cpu", "vulkan", "cuda"), default="cpu",
                    help="cnnc target and cnnc-run device")
     args = p.parse_args(argv)
     os.makedirs(args.workdir, exist_ok=True)
