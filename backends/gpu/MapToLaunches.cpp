@@ -261,39 +261,49 @@ ArrayRef<int64_t> shapeOf(Value v) {
   return cast<MemRefType>(v.getType()).getShape();
 }
 
-/// Computes `op` (and what `fusion` adds) at the point whose parallel loop
-/// values are set in `ivs` (the reduction entries are filled here).
-void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
-               SmallVector<Value> ivs, ArrayRef<int64_t> ranges,
-               const Fusion &fusion) {
+/// Computes `op` (and what `fusion` adds) at `points`, each the values of
+/// the op's parallel loops (the reduction entries are filled here). The
+/// points share one reduction loop nest, so loads that do not depend on
+/// what tells them apart are made once (CSE) for all of them.
+void emitPoints(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                SmallVector<SmallVector<Value>> points,
+                ArrayRef<int64_t> ranges, const Fusion &fusion) {
   SmallVector<unsigned> reductions;
   op.getReductionDims(reductions);
   // Outputs do not depend on the reduction loops; any value will do there.
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
-  for (unsigned d : reductions)
-    ivs[d] = zero;
   OpOperand &output = op.getDpsInitsMutable()[0];
-  SmallVector<Value> outIndices =
-      applyMap(b, loc, op.getMatchingIndexingMap(&output), ivs);
-  SmallVector<Value> inits;
-  for (OpOperand &init : op.getDpsInitsMutable()) {
-    Value value;
-    if (fusion.producer) {
-      linalg::LinalgOp p = fusion.producer;
-      Value pOut = p.getDpsInitOperand(0)->get();
-      SmallVector<Value> pIvs = reshapeIndices(b, loc, outIndices,
-                                               shapeOf(output.get()),
-                                               shapeOf(pOut));
-      value = clonePayload(b, loc, p, pIvs, {Value()})[0];
-    } else if (op.payloadUsesValueFromOperand(&init) ||
-               !reductions.empty()) { // the loop carries it either way
-      value = loadAt(b, loc, op, init, ivs);
+  unsigned numInits = op.getNumDpsInits();
+  SmallVector<SmallVector<Value>> outIndices;
+  SmallVector<Value> inits; // numInits per point
+  for (SmallVector<Value> &ivs : points) {
+    for (unsigned d : reductions)
+      ivs[d] = zero;
+    outIndices.push_back(
+        applyMap(b, loc, op.getMatchingIndexingMap(&output), ivs));
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      Value value;
+      if (fusion.producer) {
+        linalg::LinalgOp p = fusion.producer;
+        Value pOut = p.getDpsInitOperand(0)->get();
+        SmallVector<Value> pIvs =
+            reshapeIndices(b, loc, outIndices.back(), shapeOf(output.get()),
+                           shapeOf(pOut));
+        value = clonePayload(b, loc, p, pIvs, {Value()})[0];
+      } else if (op.payloadUsesValueFromOperand(&init) ||
+                 !reductions.empty()) { // the loop carries it either way
+        value = loadAt(b, loc, op, init, ivs);
+      }
+      inits.push_back(value);
     }
-    inits.push_back(value);
   }
-  SmallVector<Value> results;
+  SmallVector<Value> results; // numInits per point
   if (reductions.empty()) {
-    results = clonePayload(b, loc, op, ivs, inits, DenseMap<unsigned, Value>(), &fusion);
+    for (auto [n, ivs] : llvm::enumerate(points))
+      llvm::append_range(
+          results, clonePayload(b, loc, op, ivs,
+                                ArrayRef(inits).slice(n * numInits, numInits),
+                                DenseMap<unsigned, Value>(), &fusion));
   } else {
     SmallVector<Value> lbs, ubs, steps;
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
@@ -306,37 +316,48 @@ void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op,
         b, loc, lbs, ubs, steps, inits,
         [&](OpBuilder &nb, Location l, ValueRange loopIvs,
             ValueRange accumulators) -> scf::ValueVector {
-          SmallVector<Value> point = ivs;
-          for (auto [d, iv] : llvm::zip(reductions, loopIvs))
-            point[d] = iv;
-          return clonePayload(nb, l, op, point, accumulators,
-                              DenseMap<unsigned, Value>(), &fusion);
+          scf::ValueVector yielded;
+          for (auto [n, ivs] : llvm::enumerate(points)) {
+            SmallVector<Value> point = ivs;
+            for (auto [d, iv] : llvm::zip(reductions, loopIvs))
+              point[d] = iv;
+            llvm::append_range(
+                yielded,
+                clonePayload(nb, l, op, point,
+                             accumulators.slice(n * numInits, numInits),
+                             DenseMap<unsigned, Value>(), &fusion));
+          }
+          return yielded;
         });
     results.assign(nest.results.begin(), nest.results.end());
   }
-  if (fusion.storeResult)
-    b.create<memref::StoreOp>(loc, results[0], output.get(), outIndices);
-  for (unsigned i = 1; i < results.size(); ++i) {
-    OpOperand &init = op.getDpsInitsMutable()[i];
-    b.create<memref::StoreOp>(
-        loc, results[i], init.get(),
-        applyMap(b, loc, op.getMatchingIndexingMap(&init), ivs));
-  }
-  if (!fusion.consumer)
-    for (Value copy : fusion.copies)
-      b.create<memref::StoreOp>(loc, results[0], copy, outIndices);
-  if (linalg::LinalgOp c = fusion.consumer) {
-    OpOperand &cOut = *c.getDpsInitOperand(0);
-    SmallVector<Value> cIvs = reshapeIndices(
-        b, loc, outIndices, shapeOf(output.get()), shapeOf(cOut.get()));
-    Value acc = c.payloadUsesValueFromOperand(&cOut) ? loadAt(b, loc, c, cOut, cIvs)
-                                                     : Value();
-    DenseMap<unsigned, Value> given;
-    given[fusion.consumerOperand] = results[0];
-    Value result = clonePayload(b, loc, c, cIvs, {acc}, given)[0];
-    b.create<memref::StoreOp>(loc, result, cOut.get(), cIvs);
-    for (Value copy : fusion.copies)
-      b.create<memref::StoreOp>(loc, result, copy, cIvs);
+  for (auto [n, ivs] : llvm::enumerate(points)) {
+    Value result = results[n * numInits];
+    if (fusion.storeResult)
+      b.create<memref::StoreOp>(loc, result, output.get(), outIndices[n]);
+    for (unsigned i = 1; i < numInits; ++i) {
+      OpOperand &init = op.getDpsInitsMutable()[i];
+      b.create<memref::StoreOp>(
+          loc, results[n * numInits + i], init.get(),
+          applyMap(b, loc, op.getMatchingIndexingMap(&init), ivs));
+    }
+    if (!fusion.consumer)
+      for (Value copy : fusion.copies)
+        b.create<memref::StoreOp>(loc, result, copy, outIndices[n]);
+    if (linalg::LinalgOp c = fusion.consumer) {
+      OpOperand &cOut = *c.getDpsInitOperand(0);
+      SmallVector<Value> cIvs = reshapeIndices(
+          b, loc, outIndices[n], shapeOf(output.get()), shapeOf(cOut.get()));
+      Value acc = c.payloadUsesValueFromOperand(&cOut)
+                      ? loadAt(b, loc, c, cOut, cIvs)
+                      : Value();
+      DenseMap<unsigned, Value> given;
+      given[fusion.consumerOperand] = result;
+      Value value = clonePayload(b, loc, c, cIvs, {acc}, given)[0];
+      b.create<memref::StoreOp>(loc, value, cOut.get(), cIvs);
+      for (Value copy : fusion.copies)
+        b.create<memref::StoreOp>(loc, value, copy, cIvs);
+    }
   }
 }
 
@@ -592,7 +613,22 @@ struct GPUMapToLaunchesPass
     int64_t blocks = llvm::divideCeil(points, threads);
     int64_t gridX = std::min(blocks, kMaxGridDim);
     int64_t gridZ = llvm::divideCeil(blocks, gridX);
-    int64_t gridY = yLoop ? ranges[*yLoop] : 1;
+    // Several output channels per invocation when an input does not depend
+    // on the channel (one-group convolutions: every channel reads the same
+    // input pixels): the invocation loads each of them once for all.
+    int64_t channels = 1;
+    if (yLoop && op.getNumReductionLoops() > 0 &&
+        llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+          return isa<MemRefType>(in->get().getType()) &&
+                 op.payloadUsesValueFromOperand(in) &&
+                 !op.getMatchingIndexingMap(in).isFunctionOfDim(*yLoop);
+        }))
+      for (int64_t t : {4, 2})
+        if (t <= channelsPerInvocation && ranges[*yLoop] % t == 0) {
+          channels = t;
+          break;
+        }
+    int64_t gridY = yLoop ? ranges[*yLoop] / channels : 1;
     if (gridZ > kMaxGridDim)
       return op.emitError("GPU lowering: ")
              << points << " points do not fit in one grid";
@@ -620,6 +656,8 @@ struct GPUMapToLaunchesPass
                 b.getDenseI64ArrayAttr(SmallVector<int64_t>(xLoops.begin(),
                                                             xLoops.end()))),
             b.getNamedAttr("points", b.getI64IntegerAttr(points)),
+            b.getNamedAttr("channels_per_invocation",
+                           b.getI64IntegerAttr(channels)),
             b.getNamedAttr("fused",
                            b.getStrArrayAttr(fusedNames(op, fusion))),
         }));
@@ -653,14 +691,29 @@ struct GPUMapToLaunchesPass
       ivs[d] = b.create<arith::RemUIOp>(loc, linear, constant(ranges[d]));
       linear = b.create<arith::DivUIOp>(loc, linear, constant(ranges[d]));
     }
-    if (yLoop)
-      ivs[*yLoop] = blockIds.y;
     if (fusion.slice) {
       unsigned d = fusion.slice->loop;
-      ivs[d] = b.create<arith::AddIOp>(loc, ivs[d],
-                                       constant(fusion.slice->begin));
+      if (d != yLoop)
+        ivs[d] = b.create<arith::AddIOp>(loc, ivs[d],
+                                         constant(fusion.slice->begin));
     }
-    emitPoint(b, loc, op, ivs, fullRanges, fusion);
+    SmallVector<SmallVector<Value>> pointIvs;
+    for (int64_t t = 0; t < channels; ++t) {
+      SmallVector<Value> point = ivs;
+      if (yLoop) {
+        int64_t begin = fusion.slice && fusion.slice->loop == *yLoop
+                            ? fusion.slice->begin
+                            : 0;
+        Value y = blockIds.y;
+        if (channels > 1)
+          y = b.create<arith::MulIOp>(loc, y, constant(channels));
+        if (begin + t)
+          y = b.create<arith::AddIOp>(loc, y, constant(begin + t));
+        point[*yLoop] = y;
+      }
+      pointIvs.push_back(std::move(point));
+    }
+    emitPoints(b, loc, op, std::move(pointIvs), fullRanges, fusion);
     return success();
   }
 

@@ -30,6 +30,13 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
     weights are larger) is split into memref.globals along the dim of the
     longest parallel loop that indexes it alone, one launch per slice.
 
+    When an input of such an op does not depend on the grid-y loop (a
+    one-group convolution: every output channel reads the same input
+    pixels), each invocation computes `channels-per-invocation` (4, or 2,
+    whichever divides the channels) consecutive channels with one reduction
+    loop nest, loading the shared input once for all of them; grid y
+    shrinks by that factor. Depthwise and grouped ops keep one.
+
     Fusion (before the workspace is planned, while every buffer is still
     its own allocation): a launch also computes
     - the op that writes every element of its accumulator just before it
@@ -60,6 +67,9 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
     Option<"maxBindingBytes", "max-binding-bytes", "int64_t",
            /*default=*/"134217728",
            "largest constant one kernel binds; larger ones are split">,
+    Option<"channelsPerInvocation", "channels-per-invocation", "int64_t",
+           /*default=*/"4",
+           "output channels one invocation computes when they share inputs">,
     Option<"fuse", "fuse", "bool", /*default=*/"true",
            "fuse producers, consumers and padding into the launches">,
   ];

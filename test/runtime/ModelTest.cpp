@@ -184,15 +184,24 @@ TEST(ModelLoad, UnknownDevice) {
             CNNC_ERROR_INVALID_ARGUMENT);
 }
 
-TEST(ModelLoad, CudaIsNotSupportedYet) {
-  for (const char *device : {"cuda", "cuda:0"}) {
-    EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_TARGET_CUDA, device),
-              CNNC_ERROR_INVALID_ARGUMENT);
-    EXPECT_TRUE(contains(lastError(), "device '" + std::string(device) +
-                                          "' is not supported by this "
-                                          "runtime yet"))
+TEST(ModelLoad, CpuArtifactOnACudaDevice) {
+  // Rejected before the driver is touched: needs no CUDA device, and the
+  // index is not looked at.
+  for (const char *device : {"cuda", "cuda:0", "cuda:42"}) {
+    EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_GOOD, device), CNNC_ERROR_TARGET);
+    EXPECT_TRUE(
+        contains(lastError(), "compiled for target 'cpu', but device '" +
+                                  std::string(device) + "' was requested"))
         << lastError();
   }
+}
+
+TEST(ModelLoad, CudaArtifactWithoutADeviceProgram) {
+  EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_TARGET_CUDA, "cuda"),
+            CNNC_ERROR_LOAD);
+  EXPECT_TRUE(contains(lastError(),
+                       "targets 'cuda' but carries no device program"))
+      << lastError();
 }
 
 TEST(ModelLoad, CpuArtifactOnAVulkanDevice) {

@@ -166,7 +166,9 @@ TEST(CnncRun, FailuresExitWith1AndOneLine) {
 
   result = cnncRun(std::string(CNNC_FAKE_ARTIFACT_GOOD) + " --device=cuda");
   EXPECT_EQ(result.exitCode, 1);
-  expectOneErrorLine(result, "not supported by this runtime yet");
+  expectOneErrorLine(result,
+                     "compiled for target 'cpu', but device 'cuda' was "
+                     "requested");
 
   result = cnncRun(std::string(CNNC_FAKE_ARTIFACT_MULTI) + " --input=random");
   EXPECT_EQ(result.exitCode, 1);

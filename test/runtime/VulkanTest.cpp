@@ -101,9 +101,10 @@ TEST(DeviceList, StartsWithTheCpuAndFollowsTheSizeProtocol) {
   EXPECT_EQ(list.size() + 1, size);
   EXPECT_EQ(list.rfind("cpu host CPU\n", 0), 0u) << list;
   EXPECT_EQ(list.back(), '\n') << list;
-  // Every line is a device ("vulkan:N ...") or a note.
+  // Every line is a device ("vulkan:N ...", "cuda:N ...") or a note.
   std::regex line("(cpu host CPU|vulkan:[0-9]+ .+ \\[[a-z-]+, Vulkan "
-                  "[0-9.]+(, default)?\\]|# .+)");
+                  "[0-9.]+(, default)?\\]|cuda:[0-9]+ .+ \\[sm_[0-9]+, "
+                  "[0-9]+ [GM]iB\\]|# .+)");
   size_t begin = 0;
   while (begin < list.size()) {
     size_t end = list.find('\n', begin);

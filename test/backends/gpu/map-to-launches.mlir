@@ -1,6 +1,6 @@
-// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches --split-input-file | FileCheck %s
-// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches=fuse=false --split-input-file | FileCheck %s --check-prefix=NOFUSE
-// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches=block-size=32 --split-input-file | FileCheck %s --check-prefix=B32
+// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches=channels-per-invocation=1 --split-input-file | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches="fuse=false channels-per-invocation=1" --split-input-file | FileCheck %s --check-prefix=NOFUSE
+// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches="block-size=32 channels-per-invocation=1" --split-input-file | FileCheck %s --check-prefix=B32
 
 // --cnnc-gpu-map-to-launches on bufferized IR written the way the GPU
 // pipeline leaves it (one memref.alloc per buffer, linalg ops on memrefs).
@@ -36,7 +36,7 @@
 // CHECK:           memref.store %[[RELU]], %[[Y]][
 // CHECK-NOT:       memref.store
 // CHECK:           gpu.terminator
-// CHECK-NEXT:    } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer", "consumer-only"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK-NEXT:    } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer", "consumer-only"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK-NOT:     gpu.launch
 // CHECK-NOT:     linalg.
 // CHECK:         return
@@ -45,14 +45,14 @@
 // accumulator back from the buffer the broadcast wrote.
 // NOFUSE-LABEL: func.func @conv_bias_relu
 // NOFUSE:         gpu.launch
-// NOFUSE:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// NOFUSE:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 // NOFUSE:         gpu.launch
 // NOFUSE:           memref.load %{{.+}} : memref<1x8x8x8xf32>
 // NOFUSE:           scf.for
-// NOFUSE:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// NOFUSE:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // NOFUSE:         gpu.launch
 // NOFUSE:           arith.maximumf
-// NOFUSE:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// NOFUSE:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 // NOFUSE-NOT:     gpu.launch
 // NOFUSE-NOT:     linalg.
 // NOFUSE:         return
@@ -76,11 +76,11 @@ func.func @conv_bias_relu(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %b
 // g = 2, FGCHW filter: 8 filters per group, 8x8 outputs: 512 points.
 // CHECK-LABEL: func.func @grouped_fgchw_g2
 // CHECK:         gpu.launch
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 2, 1>, points = 512 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 8, 2, 1>, points = 512 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
 // CHECK-NOT:     linalg.
 // The block size option: 32 invocations per workgroup, twice the workgroups.
 // B32-LABEL: func.func @grouped_fgchw_g2
-// B32:         } {cnnc.gpu_map = {block = array<i64: 32, 1, 1>, fused = [], grid = array<i64: 16, 2, 1>, points = 512 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
+// B32:         } {cnnc.gpu_map = {block = array<i64: 32, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 16, 2, 1>, points = 512 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
 func.func @grouped_fgchw_g2(%x: memref<1x2x4x10x10xf32>, %w: memref<8x2x4x3x3xf32>, %y: memref<1x2x8x8x8xf32>) {
   linalg.conv_2d_ngchw_fgchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x2x4x10x10xf32>, memref<8x2x4x3x3xf32>) outs(%y : memref<1x2x8x8x8xf32>)
   return
@@ -90,7 +90,7 @@ func.func @grouped_fgchw_g2(%x: memref<1x2x4x10x10xf32>, %w: memref<8x2x4x3x3xf3
 
 // g = 8, FGCHW: 4 filters per group, 4x4 outputs: 64 points per group.
 // CHECK-LABEL: func.func @grouped_fgchw_g8
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
 func.func @grouped_fgchw_g8(%x: memref<1x8x2x6x6xf32>, %w: memref<4x8x2x3x3xf32>, %y: memref<1x8x4x4x4xf32>) {
   linalg.conv_2d_ngchw_fgchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x8x2x6x6xf32>, memref<4x8x2x3x3xf32>) outs(%y : memref<1x8x4x4x4xf32>)
   return
@@ -102,7 +102,7 @@ func.func @grouped_fgchw_g8(%x: memref<1x8x2x6x6xf32>, %w: memref<4x8x2x3x3xf32>
 // 2 filters per group, 4x4 outputs: 32 points, a workgroup of 32.
 // CHECK-LABEL: func.func @grouped_gfchw_g32
 // CHECK:         gpu.launch blocks(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %c1{{(_[0-9]+)?}}, %{{.+}} = %c32{{(_[0-9]+)?}}, %{{.+}} = %c1{{(_[0-9]+)?}}) threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %c32{{(_[0-9]+)?}},
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 32, 1, 1>, fused = [], grid = array<i64: 1, 32, 1>, points = 32 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 32, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 32, 1>, points = 32 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
 func.func @grouped_gfchw_g32(%x: memref<1x32x2x9x9xf32>, %w: memref<32x2x2x3x3xf32>, %y: memref<1x32x2x4x4xf32>) {
   linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : memref<1x32x2x9x9xf32>, memref<32x2x2x3x3xf32>) outs(%y : memref<1x32x2x4x4xf32>)
   return
@@ -125,7 +125,7 @@ func.func @grouped_gfchw_g32(%x: memref<1x32x2x9x9xf32>, %w: memref<32x2x2x3x3xf
 // CHECK:           arith.maximumf
 // CHECK:           memref.store %{{.+}}, %[[YV]][{{.+}}] : memref<1x3x2x8x8xf32>
 // CHECK-NOT:       memref.store
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer", "consumer-only"], grid = array<i64: 2, 3, 1>, points = 128 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer", "consumer-only"], grid = array<i64: 2, 3, 1>, points = 128 : i64, x_loops = array<i64: 0, 2, 3, 4>, y_loop = 1 : i64}}
 // CHECK-NOT:     gpu.launch
 // CHECK-NOT:     linalg.
 func.func @grouped_g3_views(%x: memref<1x6x10x10xf32>, %w: memref<6x2x3x3xf32>, %b: memref<6xf32>, %y: memref<1x6x8x8xf32>) {
@@ -150,7 +150,7 @@ func.func @grouped_g3_views(%x: memref<1x6x10x10xf32>, %w: memref<6x2x3x3xf32>, 
 // Depthwise (g = C = 16): the channel loop is loop 3 of
 // depthwise_conv_2d_nchw_chw (n, oh, ow, c, kh, kw); it goes to grid y.
 // CHECK-LABEL: func.func @depthwise
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 1, 16, 1>, points = 64 : i64, x_loops = array<i64: 0, 1, 2>, y_loop = 3 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 16, 1>, points = 64 : i64, x_loops = array<i64: 0, 1, 2>, y_loop = 3 : i64}}
 func.func @depthwise(%x: memref<1x16x10x10xf32>, %w: memref<16x3x3xf32>, %y: memref<1x16x8x8xf32>) {
   linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x16x10x10xf32>, memref<16x3x3xf32>) outs(%y : memref<1x16x8x8xf32>)
   return
@@ -169,7 +169,7 @@ func.func @depthwise(%x: memref<1x16x10x10xf32>, %w: memref<16x3x3xf32>, %y: mem
 // CHECK:           %[[R:.+]] = scf.for %{{.+}} = %c0{{.*}} to %c8{{.*}} step %c1{{.*}} iter_args(%{{.+}} = %[[INIT]]) -> (f32)
 // CHECK-NOT:         memref.store
 // CHECK:           memref.store %[[R]], %[[Y]]
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 4, 3, 1>, points = 256 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 4, 3, 1>, points = 256 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 func.func @grouped_pointwise(%x: memref<1x3x8x16xf32>, %w: memref<3x16x8xf32>, %y: memref<1x3x16x16xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : memref<1x3x8x16xf32>, memref<3x16x8xf32>) outs(%y : memref<1x3x16x16xf32>) {
   ^bb0(%i: f32, %j: f32, %out: f32):
@@ -185,7 +185,7 @@ func.func @grouped_pointwise(%x: memref<1x3x8x16xf32>, %w: memref<3x16x8xf32>, %
 // A max pool: a reduction over the window, so the channel goes to grid y;
 // 4x4 outputs per channel give a workgroup of 16 (no larger than the work).
 // CHECK-LABEL: func.func @pool
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 16, 1, 1>, fused = [], grid = array<i64: 1, 16, 1>, points = 16 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 16, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 16, 1>, points = 16 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 func.func @pool(%x: memref<1x16x10x10xf32>, %y: memref<1x16x4x4xf32>) {
   %k = memref.alloc() : memref<3x3xf32>
   linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %k : memref<1x16x10x10xf32>, memref<3x3xf32>) outs(%y : memref<1x16x4x4xf32>)
@@ -197,7 +197,7 @@ func.func @pool(%x: memref<1x16x10x10xf32>, %y: memref<1x16x4x4xf32>) {
 // A matrix product has no output dim 1 of a rank >= 3 result: no y loop,
 // both parallel loops flattened over x.
 // CHECK-LABEL: func.func @matmul
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 1, 1, 1>, points = 64 : i64, x_loops = array<i64: 0, 1>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 1, 1>, points = 64 : i64, x_loops = array<i64: 0, 1>, y_loop = -1 : i64}}
 func.func @matmul(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref<8x8xf32>) {
   linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x8xf32>) outs(%c : memref<8x8xf32>)
   return
@@ -213,7 +213,7 @@ func.func @matmul(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref<8x8xf32
 // CHECK:         gpu.launch
 // CHECK:           %[[IN:.+]] = arith.cmpi ult, %{{.+}}, %c36{{.*}} : index
 // CHECK:           scf.if %[[IN]] {
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: {{[0-9]+}}, 1, 1>, fused = [], grid = array<i64: 1, 1, 1>, points = 36 : i64, x_loops = array<i64: 0, 1>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: {{[0-9]+}}, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 1, 1>, points = 36 : i64, x_loops = array<i64: 0, 1>, y_loop = -1 : i64}}
 func.func @matmul_36(%a: memref<6x8xf32>, %b: memref<8x6xf32>, %c: memref<6x6xf32>) {
   linalg.matmul ins(%a, %b : memref<6x8xf32>, memref<8x6xf32>) outs(%c : memref<6x6xf32>)
   return
@@ -228,9 +228,9 @@ func.func @matmul_36(%a: memref<6x8xf32>, %b: memref<8x6xf32>, %c: memref<6x6xf3
 // CHECK:         gpu.launch
 // CHECK-NOT:       scf.if
 // CHECK:           arith.addf
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 // B32-LABEL: func.func @eltwise
-// B32:         } {cnnc.gpu_map = {block = array<i64: 32, 1, 1>, fused = [], grid = array<i64: 16, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// B32:         } {cnnc.gpu_map = {block = array<i64: 32, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 16, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 func.func @eltwise(%a: memref<1x8x8x8xf32>, %b: memref<1x8x8x8xf32>, %c: memref<1x8x8x8xf32>) {
   linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b : memref<1x8x8x8xf32>, memref<1x8x8x8xf32>) outs(%c : memref<1x8x8x8xf32>) {
@@ -250,7 +250,7 @@ func.func @eltwise(%a: memref<1x8x8x8xf32>, %b: memref<1x8x8x8xf32>, %c: memref<
 // CHECK:           %[[Z:.+]] = arith.muli %[[BZ]], %c65535{{.*}} : index
 // CHECK:           arith.addi %[[Z]], %[[BX]] : index
 // CHECK:           arith.cmpi ult, %{{.+}}, %c4194304{{.*}} : index
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 65535, 1, 2>, points = 4194304 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 65535, 1, 2>, points = 4194304 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 func.func @eltwise_grid_z(%a: memref<1x64x256x256xf32>, %c: memref<1x64x256x256xf32>) {
   linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a : memref<1x64x256x256xf32>) outs(%c : memref<1x64x256x256xf32>) {
@@ -282,7 +282,7 @@ func.func @eltwise_grid_z(%a: memref<1x64x256x256xf32>, %c: memref<1x64x256x256x
 // CHECK-NEXT:        }
 // CHECK-NOT:       %[[PAD]]
 // CHECK:           memref.store %{{.+}}, %[[Y]]
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer", "padding", "consumer-only"], grid = array<i64: 1, 4, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer", "padding", "consumer-only"], grid = array<i64: 1, 4, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK-NOT:     gpu.launch
 // CHECK-NOT:     linalg.
 // CHECK:         return
@@ -329,7 +329,7 @@ func.func @conv_padded(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: mem
 // CHECK-NEXT:        memref.load %[[X]]
 // CHECK:           } else {
 // CHECK-NEXT:        scf.yield %[[M1]] : f32
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["padding"], grid = array<i64: 1, 4, 1>, points = 64 : i64, x_loops = array<i64: 0, 1, 2>, y_loop = 3 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["padding"], grid = array<i64: 1, 4, 1>, points = 64 : i64, x_loops = array<i64: 0, 1, 2>, y_loop = 3 : i64}}
 // CHECK-NOT:     gpu.launch
 // CHECK-NOT:     linalg.
 func.func @depthwise_padded_fill(%x: memref<1x4x6x7xf32>, %w: memref<4x3x3xf32>, %y: memref<1x4x8x8xf32>) {
@@ -354,7 +354,7 @@ func.func @depthwise_padded_fill(%x: memref<1x4x6x7xf32>, %w: memref<4x3x3xf32>,
 // CHECK:         gpu.launch
 // CHECK-NOT:       memref.store {{.*}}%[[ACC]]
 // CHECK:           memref.store %{{.+}}, %[[SLICE]][{{.+}}] : memref<1x8x8x8xf32, strided<[1024, 64, 8, 1], offset: 512>>
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer", "consumer-only"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer", "consumer-only"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK-NOT:     linalg.
 func.func @conv_into_concat_slice(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %b: memref<8xf32>, %y: memref<1x16x8x8xf32>) {
   %acc = memref.alloc() {alignment = 64 : i64} : memref<1x8x8x8xf32>
@@ -378,13 +378,13 @@ func.func @conv_into_concat_slice(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3x
 // CHECK:           memref.store %[[S]], %[[ACC]][
 // CHECK:           %[[R:.+]] = arith.maximumf %[[S]]
 // CHECK:           memref.store %[[R]], %[[Y]][
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer", "consumer"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer", "consumer"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK:         gpu.launch
 // CHECK:           memref.load %[[ACC]]
 // CHECK:           memref.load %[[Y]]
 // CHECK:           arith.addf
 // CHECK:           memref.store %{{.+}}, %[[Z]][
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 // CHECK-NOT:     linalg.
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 func.func @consumer_result_still_read(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %b: memref<8xf32>, %y: memref<1x8x8x8xf32>, %z: memref<1x8x8x8xf32>) {
@@ -418,11 +418,11 @@ func.func @consumer_result_still_read(%x: memref<1x3x10x10xf32>, %w: memref<8x3x
 // CHECK:           %[[R:.+]] = arith.maximumf %[[S]]
 // CHECK-NEXT:      memref.store %[[R]], %[[ACC]][
 // CHECK-NEXT:      gpu.terminator
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer", "consumer-only"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer", "consumer-only"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK:         gpu.launch
 // CHECK:           memref.load %[[ACC]]
 // CHECK:           arith.negf
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 // CHECK-NOT:     linalg.
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 func.func @consumer_in_place(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %b: memref<8xf32>, %y: memref<1x8x8x8xf32>) {
@@ -452,11 +452,11 @@ func.func @consumer_in_place(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3xf32>,
 // CHECK:         %[[ACC:.+]] = memref.alloc()
 // CHECK:         gpu.launch
 // CHECK:           memref.store %{{.+}}, %[[ACC]][
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer"], grid = array<i64: 1, 8, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK:         gpu.launch
 // CHECK:           memref.load %[[ACC]]
 // CHECK:           arith.maximumf
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 8, 1, 1>, points = 512 : i64, x_loops = array<i64: 0, 1, 2, 3>, y_loop = -1 : i64}}
 // CHECK-NOT:     gpu.launch
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #tr = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
@@ -582,7 +582,7 @@ func.func @reader_between(%x: memref<1x3x10x10xf32>, %w: memref<8x3x3x3xf32>, %b
 // CHECK:         gpu.launch
 // CHECK-NOT:       scf.if
 // CHECK:           memref.load %[[PAD]]
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = [], grid = array<i64: 1, 4, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = [], grid = array<i64: 1, 4, 1>, points = 64 : i64, x_loops = array<i64: 0, 2, 3>, y_loop = 1 : i64}}
 // CHECK:         gpu.launch
 // CHECK:           memref.load %[[PAD]]
 // CHECK:         } {cnnc.gpu_map = {{{.*}}fused = []
@@ -647,7 +647,7 @@ func.func @no_producer_init_unread(%b: memref<8xf32>, %u: memref<1x8x8x8xf32>, %
 // CHECK:           %[[S:.+]] = scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]]) -> (f32)
 // CHECK:           memref.store %[[S]], %[[C]][
 // CHECK-NOT:       memref.store
-// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, fused = ["producer"], grid = array<i64: 1, 1, 1>, points = 64 : i64, x_loops = array<i64: 0, 1>, y_loop = -1 : i64}}
+// CHECK:         } {cnnc.gpu_map = {block = array<i64: 64, 1, 1>, channels_per_invocation = 1 : i64, fused = ["producer"], grid = array<i64: 1, 1, 1>, points = 64 : i64, x_loops = array<i64: 0, 1>, y_loop = -1 : i64}}
 // CHECK-NOT:     gpu.launch
 // CHECK-NOT:     linalg.
 func.func @matmul_fill_into_output(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref<8x8xf32>) {
