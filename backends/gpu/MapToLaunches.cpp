@@ -265,16 +265,17 @@ ArrayRef<int64_t> shapeOf(Value v) {
 /// the op's parallel loops (the reduction entries are filled here). The
 /// points share one reduction loop nest, so loads that do not depend on
 /// what tells them apart are made once (CSE) for all of them.
-void emitPoints(OpBuilder &b, Location loc, linalg::LinalgOp op,
-                SmallVector<SmallVector<Value>> points,
-                ArrayRef<int64_t> ranges, const Fusion &fusion) {
+/// The initial values of the op's inits at `points` (numInits per point;
+/// null where nothing reads one), and each point's output indices.
+SmallVector<Value> initPoints(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                              SmallVector<SmallVector<Value>> &points,
+                              const Fusion &fusion,
+                              SmallVector<SmallVector<Value>> &outIndices) {
   SmallVector<unsigned> reductions;
   op.getReductionDims(reductions);
   // Outputs do not depend on the reduction loops; any value will do there.
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   OpOperand &output = op.getDpsInitsMutable()[0];
-  unsigned numInits = op.getNumDpsInits();
-  SmallVector<SmallVector<Value>> outIndices;
   SmallVector<Value> inits; // numInits per point
   for (SmallVector<Value> &ivs : points) {
     for (unsigned d : reductions)
@@ -297,6 +298,63 @@ void emitPoints(OpBuilder &b, Location loc, linalg::LinalgOp op,
       inits.push_back(value);
     }
   }
+  return inits;
+}
+
+/// Stores the op's `results` (numInits per point) at `points`, through what
+/// `fusion` adds; a point whose `valid` flag (if given) is false stores
+/// nothing.
+void storePoints(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                 ArrayRef<SmallVector<Value>> points,
+                 ArrayRef<SmallVector<Value>> outIndices,
+                 ArrayRef<Value> results, const Fusion &fusion,
+                 ArrayRef<Value> valid = {}) {
+  OpOperand &output = op.getDpsInitsMutable()[0];
+  unsigned numInits = op.getNumDpsInits();
+  for (auto [n, ivs] : llvm::enumerate(points)) {
+    OpBuilder::InsertionGuard guard(b);
+    if (!valid.empty()) {
+      auto inside = b.create<scf::IfOp>(loc, valid[n], /*withElse=*/false);
+      b.setInsertionPointToStart(&inside.getThenRegion().front());
+    }
+    Value result = results[n * numInits];
+    if (fusion.storeResult)
+      b.create<memref::StoreOp>(loc, result, output.get(), outIndices[n]);
+    for (unsigned i = 1; i < numInits; ++i) {
+      OpOperand &init = op.getDpsInitsMutable()[i];
+      b.create<memref::StoreOp>(
+          loc, results[n * numInits + i], init.get(),
+          applyMap(b, loc, op.getMatchingIndexingMap(&init), ivs));
+    }
+    if (!fusion.consumer)
+      for (Value copy : fusion.copies)
+        b.create<memref::StoreOp>(loc, result, copy, outIndices[n]);
+    if (linalg::LinalgOp c = fusion.consumer) {
+      OpOperand &cOut = *c.getDpsInitOperand(0);
+      SmallVector<Value> cIvs = reshapeIndices(
+          b, loc, outIndices[n], shapeOf(output.get()), shapeOf(cOut.get()));
+      Value acc = c.payloadUsesValueFromOperand(&cOut)
+                      ? loadAt(b, loc, c, cOut, cIvs)
+                      : Value();
+      DenseMap<unsigned, Value> given;
+      given[fusion.consumerOperand] = result;
+      Value value = clonePayload(b, loc, c, cIvs, {acc}, given)[0];
+      b.create<memref::StoreOp>(loc, value, cOut.get(), cIvs);
+      for (Value copy : fusion.copies)
+        b.create<memref::StoreOp>(loc, value, copy, cIvs);
+    }
+  }
+}
+
+void emitPoints(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                SmallVector<SmallVector<Value>> points,
+                ArrayRef<int64_t> ranges, const Fusion &fusion) {
+  SmallVector<unsigned> reductions;
+  op.getReductionDims(reductions);
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  unsigned numInits = op.getNumDpsInits();
+  SmallVector<SmallVector<Value>> outIndices;
+  SmallVector<Value> inits = initPoints(b, loc, op, points, fusion, outIndices);
   SmallVector<Value> results; // numInits per point
   if (reductions.empty()) {
     for (auto [n, ivs] : llvm::enumerate(points))
@@ -331,34 +389,83 @@ void emitPoints(OpBuilder &b, Location loc, linalg::LinalgOp op,
         });
     results.assign(nest.results.begin(), nest.results.end());
   }
-  for (auto [n, ivs] : llvm::enumerate(points)) {
-    Value result = results[n * numInits];
-    if (fusion.storeResult)
-      b.create<memref::StoreOp>(loc, result, output.get(), outIndices[n]);
-    for (unsigned i = 1; i < numInits; ++i) {
-      OpOperand &init = op.getDpsInitsMutable()[i];
-      b.create<memref::StoreOp>(
-          loc, results[n * numInits + i], init.get(),
-          applyMap(b, loc, op.getMatchingIndexingMap(&init), ivs));
-    }
-    if (!fusion.consumer)
-      for (Value copy : fusion.copies)
-        b.create<memref::StoreOp>(loc, result, copy, outIndices[n]);
-    if (linalg::LinalgOp c = fusion.consumer) {
-      OpOperand &cOut = *c.getDpsInitOperand(0);
-      SmallVector<Value> cIvs = reshapeIndices(
-          b, loc, outIndices[n], shapeOf(output.get()), shapeOf(cOut.get()));
-      Value acc = c.payloadUsesValueFromOperand(&cOut)
-                      ? loadAt(b, loc, c, cOut, cIvs)
-                      : Value();
-      DenseMap<unsigned, Value> given;
-      given[fusion.consumerOperand] = result;
-      Value value = clonePayload(b, loc, c, cIvs, {acc}, given)[0];
-      b.create<memref::StoreOp>(loc, value, cOut.get(), cIvs);
-      for (Value copy : fusion.copies)
-        b.create<memref::StoreOp>(loc, value, copy, cIvs);
-    }
+  storePoints(b, loc, op, points, outIndices, results, fusion);
+}
+
+/// A contraction out[.., i, j] += a[.., i, k] * b[.., k, j] (a matrix
+/// product, a 1x1 convolution, their grouped and batched forms): the loops
+/// of its row, column and reduction, and the batch loops both operands or
+/// the output share.
+struct Matmul {
+  unsigned i, j, k;
+  SmallVector<unsigned> batch;
+  OpOperand *a, *b;
+};
+
+/// `op` as a Matmul whose tile loops are long enough to tile, if it is one.
+std::optional<Matmul> matmulShape(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
+                                  int64_t minExtent) {
+  SmallVector<unsigned> reductions;
+  op.getReductionDims(reductions);
+  if (reductions.size() != 1 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  SmallVector<OpOperand *> read;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()) &&
+        op.payloadUsesValueFromOperand(in))
+      read.push_back(in);
+  if (read.size() != 2 || op.getDpsInputOperands().size() != 2)
+    return std::nullopt;
+  // The payload is out + a * b (zero-padded tiles must not change it).
+  Block &payload = *op.getBlock();
+  auto ops = payload.without_terminator();
+  if (std::distance(ops.begin(), ops.end()) != 2)
+    return std::nullopt;
+  auto mul = dyn_cast<arith::MulFOp>(&*ops.begin());
+  auto add = dyn_cast<arith::AddFOp>(&*std::next(ops.begin()));
+  Value out = payload.getArgument(2);
+  if (!mul || !add ||
+      payload.getTerminator()->getOperand(0) != add.getResult() ||
+      !((add.getLhs() == out && add.getRhs() == mul) ||
+        (add.getRhs() == out && add.getLhs() == mul)) ||
+      !((mul.getLhs() == payload.getArgument(0) &&
+         mul.getRhs() == payload.getArgument(1)) ||
+        (mul.getLhs() == payload.getArgument(1) &&
+         mul.getRhs() == payload.getArgument(0))))
+    return std::nullopt;
+  AffineMap mapA = op.getMatchingIndexingMap(read[0]);
+  AffineMap mapB = op.getMatchingIndexingMap(read[1]);
+  Matmul m{0, 0, reductions[0], {}, read[0], read[1]};
+  if (!mapA.isFunctionOfDim(m.k) || !mapB.isFunctionOfDim(m.k))
+    return std::nullopt;
+  // Each operand's own loops: the longest is its tile loop, the others
+  // batch loops.
+  std::optional<unsigned> rowA, colB;
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    if (d == m.k)
+      continue;
+    bool inA = mapA.isFunctionOfDim(d), inB = mapB.isFunctionOfDim(d);
+    if (inA && !inB && (!rowA || ranges[d] > ranges[*rowA]))
+      rowA = d;
+    if (inB && !inA && (!colB || ranges[d] > ranges[*colB]))
+      colB = d;
   }
+  if (!rowA || !colB || ranges[*rowA] < minExtent || ranges[*colB] < minExtent)
+    return std::nullopt;
+  m.i = *rowA;
+  m.j = *colB;
+  // Invocations next to each other take rows next to each other; make the
+  // rows the output's contiguous dim, so that their stores coalesce.
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() &&
+      outMap.getResults().back() == getAffineDimExpr(m.j, op.getContext())) {
+    std::swap(m.i, m.j);
+    std::swap(m.a, m.b);
+  }
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (d != m.i && d != m.j && d != m.k)
+      m.batch.push_back(d);
+  return m;
 }
 
 /// The static box a subview takes of its source.
@@ -582,6 +689,205 @@ struct GPUMapToLaunchesPass
     : cnnc::impl::GPUMapToLaunchesBase<GPUMapToLaunchesPass> {
   using GPUMapToLaunchesBase::GPUMapToLaunchesBase;
 
+  /// Tiles of a Matmul: each workgroup (64 invocations, 8 x 8) computes a
+  /// kTile x kTile block of the output, each invocation 4 x 4 points of it
+  /// (rows and columns 8 apart) in registers; the reduction runs in steps
+  /// of kDepth, each step staging a kTile-wide, kDepth-deep tile of each
+  /// operand in workgroup memory, loaded cooperatively (zeros past the
+  /// edges, consecutive invocations on consecutive addresses), so that
+  /// each element is read from memory once per workgroup instead of once
+  /// per invocation.
+  static constexpr int64_t kTile = 32, kDepth = 16, kMicro = 4;
+
+  LogicalResult mapMatmulToLaunch(linalg::LinalgOp op, const Fusion &fusion,
+                                  const Matmul &mm, Location loc,
+                                  ArrayRef<int64_t> ranges) {
+    int64_t extentI = ranges[mm.i], extentJ = ranges[mm.j],
+            extentK = ranges[mm.k];
+    int64_t batch = 1;
+    for (unsigned d : mm.batch)
+      batch *= ranges[d];
+    int64_t gridX = llvm::divideCeil(extentJ, kTile);
+    int64_t gridY = llvm::divideCeil(extentI, kTile);
+    if (gridY > kMaxGridDim || batch > kMaxGridDim || gridX > kMaxGridDim)
+      return failure();
+    int64_t threads = (kTile / kMicro) * (kTile / kMicro);
+    OpBuilder b(fusion.consumer ? static_cast<Operation *>(fusion.consumer)
+                                : op.getOperation());
+    auto constant = [&](int64_t v) -> Value {
+      return b.create<arith::ConstantIndexOp>(loc, v);
+    };
+    Type element = cast<MemRefType>(mm.a->get().getType()).getElementType();
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    // Both tiles k-major: invocations next to each other read words next
+    // to each other (or the same word).
+    auto tileType = MemRefType::get({kDepth, kTile}, element, AffineMap(),
+                                    workgroup);
+    auto launch = b.create<gpu::LaunchOp>(
+        loc, constant(gridX), constant(gridY), constant(batch),
+        constant(threads), constant(1), constant(1), Value(), Type(),
+        ValueRange(), TypeRange{tileType, tileType});
+    launch->setAttr(
+        "cnnc.gpu_map",
+        b.getDictionaryAttr({
+            b.getNamedAttr("grid",
+                           b.getDenseI64ArrayAttr({gridX, gridY, batch})),
+            b.getNamedAttr("block", b.getDenseI64ArrayAttr({threads, 1, 1})),
+            b.getNamedAttr("matmul_tile",
+                           b.getDenseI64ArrayAttr({kTile, kTile, kDepth})),
+            b.getNamedAttr("micro_tile",
+                           b.getDenseI64ArrayAttr({kMicro, kMicro})),
+            b.getNamedAttr("loops", b.getDenseI64ArrayAttr(
+                                        {int64_t(mm.i), int64_t(mm.j),
+                                         int64_t(mm.k)})),
+            b.getNamedAttr("fused",
+                           b.getStrArrayAttr(fusedNames(op, fusion))),
+        }));
+    Value sharedA = launch.getWorkgroupAttributions()[0];
+    Value sharedB = launch.getWorkgroupAttributions()[1];
+    Block &body = launch.getBody().front();
+    b.setInsertionPointToEnd(&body);
+    auto terminator = b.create<gpu::TerminatorOp>(loc);
+    b.setInsertionPoint(terminator);
+
+    gpu::KernelDim3 blockIds = launch.getBlockIds();
+    Value tid = launch.getThreadIds().x;
+    Value zero = constant(0);
+    Value i0 = b.create<arith::MulIOp>(loc, blockIds.y, constant(kTile));
+    Value j0 = b.create<arith::MulIOp>(loc, blockIds.x, constant(kTile));
+    // Invocation (tx, ty) computes rows tx + 8r and columns ty + 8c of the
+    // block (r, c < 4).
+    Value ty = b.create<arith::DivUIOp>(loc, tid, constant(kTile / kMicro));
+    Value tx = b.create<arith::RemUIOp>(loc, tid, constant(kTile / kMicro));
+    int64_t stride = kTile / kMicro;
+    SmallVector<Value> base(ranges.size(), zero);
+    Value rest = blockIds.z;
+    for (unsigned d : llvm::reverse(mm.batch)) {
+      base[d] = b.create<arith::RemUIOp>(loc, rest, constant(ranges[d]));
+      rest = b.create<arith::DivUIOp>(loc, rest, constant(ranges[d]));
+    }
+    auto add = [&](Value x, Value y) -> Value {
+      return b.create<arith::AddIOp>(loc, x, y);
+    };
+    auto below = [&](Value x, int64_t bound) -> Value {
+      return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, x,
+                                     constant(bound));
+    };
+    auto clamp = [&](Value x, int64_t bound) -> Value {
+      return b.create<arith::MinUIOp>(loc, x, constant(bound - 1));
+    };
+    // The invocation's points, clamped into range for the loads of their
+    // initial values; `valid` keeps the stores of the clamped ones out.
+    SmallVector<SmallVector<Value>> points;
+    SmallVector<Value> valid;
+    for (int64_t r = 0; r < kMicro; ++r) {
+      Value i = add(i0, add(tx, constant(r * stride)));
+      for (int64_t c = 0; c < kMicro; ++c) {
+        Value j = add(j0, add(ty, constant(c * stride)));
+        SmallVector<Value> point = base;
+        point[mm.i] = clamp(i, extentI);
+        point[mm.j] = clamp(j, extentJ);
+        points.push_back(point);
+        valid.push_back(b.create<arith::AndIOp>(loc, below(i, extentI),
+                                                below(j, extentJ)));
+      }
+    }
+    SmallVector<SmallVector<Value>> outIndices;
+    SmallVector<Value> inits =
+        initPoints(b, loc, op, points, fusion, outIndices);
+
+    auto steps = b.create<scf::ForOp>(
+        loc, zero, constant(extentK), constant(kDepth), inits,
+        [&](OpBuilder &nb, Location l, Value k0, ValueRange accs) {
+          // Stage both tiles: kTile * kDepth elements each, kTile * kDepth /
+          // threads per invocation.
+          auto stage = [&](OpOperand *operand, Value shared, bool isA) {
+            // Consecutive invocations load consecutive elements of the
+            // operand's contiguous dim: its tile loop or the reduction.
+            unsigned tileDim = isA ? mm.i : mm.j;
+            AffineMap map = op.getMatchingIndexingMap(operand);
+            bool tileInner =
+                map.getResults().back() ==
+                getAffineDimExpr(tileDim, nb.getContext());
+            for (int64_t q = 0; q < kTile * kDepth / threads; ++q) {
+              Value e = nb.create<arith::AddIOp>(
+                  l, tid, nb.create<arith::ConstantIndexOp>(l, q * threads));
+              int64_t fast = tileInner ? kTile : kDepth;
+              Value lo = nb.create<arith::RemUIOp>(
+                  l, e, nb.create<arith::ConstantIndexOp>(l, fast));
+              Value hi = nb.create<arith::DivUIOp>(
+                  l, e, nb.create<arith::ConstantIndexOp>(l, fast));
+              Value local = tileInner ? lo : hi; // in [0, kTile)
+              Value kLocal = tileInner ? hi : lo; // in [0, kDepth)
+              Value tileLoop =
+                  nb.create<arith::AddIOp>(l, isA ? i0 : j0, local);
+              Value depth = nb.create<arith::AddIOp>(l, k0, kLocal);
+              int64_t tileExtent = isA ? extentI : extentJ;
+              Value inside = nb.create<arith::AndIOp>(
+                  l,
+                  nb.create<arith::CmpIOp>(
+                      l, arith::CmpIPredicate::ult, tileLoop,
+                      nb.create<arith::ConstantIndexOp>(l, tileExtent)),
+                  nb.create<arith::CmpIOp>(
+                      l, arith::CmpIPredicate::ult, depth,
+                      nb.create<arith::ConstantIndexOp>(l, extentK)));
+              SmallVector<Value> at = base;
+              at[isA ? mm.i : mm.j] = tileLoop;
+              at[mm.k] = depth;
+              auto load = nb.create<scf::IfOp>(
+                  l, inside,
+                  [&](OpBuilder &ib, Location il) {
+                    ib.create<scf::YieldOp>(
+                        il, loadAt(ib, il, op, *operand, at, &fusion));
+                  },
+                  [&](OpBuilder &ib, Location il) {
+                    ib.create<scf::YieldOp>(
+                        il, ValueRange{ib.create<arith::ConstantOp>(
+                                il, ib.getZeroAttr(element))});
+                  });
+              nb.create<memref::StoreOp>(l, load.getResult(0), shared,
+                                         ValueRange{kLocal, local});
+            }
+          };
+          stage(mm.a, sharedA, true);
+          stage(mm.b, sharedB, false);
+          nb.create<gpu::BarrierOp>(l);
+          auto inner = nb.create<scf::ForOp>(
+              l, nb.create<arith::ConstantIndexOp>(l, 0),
+              nb.create<arith::ConstantIndexOp>(l, kDepth),
+              nb.create<arith::ConstantIndexOp>(l, 1), accs,
+              [&](OpBuilder &ib, Location il, Value kc, ValueRange acc) {
+                SmallVector<Value> as, bs;
+                for (int64_t r = 0; r < kMicro; ++r) {
+                  Value row = ib.create<arith::AddIOp>(
+                      il, tx, ib.create<arith::ConstantIndexOp>(il, r * stride));
+                  as.push_back(ib.create<memref::LoadOp>(il, sharedA,
+                                                         ValueRange{kc, row}));
+                  Value col = ib.create<arith::AddIOp>(
+                      il, ty, ib.create<arith::ConstantIndexOp>(il, r * stride));
+                  bs.push_back(ib.create<memref::LoadOp>(il, sharedB,
+                                                         ValueRange{kc, col}));
+                }
+                SmallVector<Value> next;
+                for (int64_t r = 0; r < kMicro; ++r)
+                  for (int64_t c = 0; c < kMicro; ++c) {
+                    DenseMap<unsigned, Value> given;
+                    given[mm.a->getOperandNumber()] = as[r];
+                    given[mm.b->getOperandNumber()] = bs[c];
+                    next.push_back(clonePayload(ib, il, op, points[r * kMicro + c],
+                                                acc[r * kMicro + c], given)[0]);
+                  }
+                ib.create<scf::YieldOp>(il, next);
+              });
+          nb.create<gpu::BarrierOp>(l);
+          nb.create<scf::YieldOp>(l, inner.getResults());
+        });
+    SmallVector<Value> results(steps.getResults());
+    storePoints(b, loc, op, points, outIndices, results, fusion, valid);
+    return success();
+  }
+
   LogicalResult mapToLaunch(linalg::LinalgOp op, const Fusion &fusion) {
     SmallVector<Location> locs;
     if (fusion.producer)
@@ -600,6 +906,10 @@ struct GPUMapToLaunchesPass
     SmallVector<int64_t> fullRanges = ranges;
     if (fusion.slice)
       ranges[fusion.slice->loop] = fusion.slice->length;
+    if (tileMatmuls && !fusion.slice)
+      if (std::optional<Matmul> mm = matmulShape(op, ranges, kTile / 2))
+        if (succeeded(mapMatmulToLaunch(op, fusion, *mm, loc, ranges)))
+          return success();
     SmallVector<unsigned> xLoops;
     int64_t points = 1;
     for (unsigned d = 0; d < ranges.size(); ++d) {

@@ -70,6 +70,8 @@ def GPUMapToLaunches : Pass<"cnnc-gpu-map-to-launches", "mlir::func::FuncOp"> {
     Option<"channelsPerInvocation", "channels-per-invocation", "int64_t",
            /*default=*/"4",
            "output channels one invocation computes when they share inputs">,
+    Option<"tileMatmuls", "tile-matmuls", "bool", /*default=*/"true",
+           "matrix products in workgroup-memory tiles">,
     Option<"fuse", "fuse", "bool", /*default=*/"true",
            "fuse producers, consumers and padding into the launches">,
   ];

@@ -9,6 +9,7 @@
 #include "mlir/Conversion/MemRefToSPIRV/MemRefToSPIRV.h"
 #include "mlir/Conversion/SCFToSPIRV/SCFToSPIRV.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 #include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
 #include "mlir/Dialect/SPIRV/Transforms/SPIRVConversion.h"
@@ -35,6 +36,33 @@ spirv::TargetEnvAttr vulkanTargetEnv(MLIRContext *ctx) {
       spirv::DeviceType::Unknown, spirv::TargetEnvAttr::kUnknownDeviceID);
 }
 
+/// Workgroup attributions (the shared GPU lowering's staging tiles) as
+/// memref.alloc in workgroup memory at the kernel's entry, the form the
+/// SPIR-V conversion turns into Workgroup variables.
+void attributionsToAllocs(gpu::GPUFuncOp kernel) {
+  unsigned n = kernel.getNumWorkgroupAttributions();
+  if (n == 0)
+    return;
+  Block &entry = kernel.getBody().front();
+  unsigned first = kernel.getFirstWorkgroupAttributionIndex();
+  OpBuilder b(&entry, entry.begin());
+  for (unsigned i = 0; i < n; ++i) {
+    BlockArgument arg = entry.getArgument(first + i);
+    // Memory space 3 is what the Vulkan storage-class map knows as
+    // Workgroup (it does not read #gpu.address_space).
+    auto type = cast<MemRefType>(arg.getType());
+    auto alloc = b.create<memref::AllocOp>(
+        kernel.getLoc(),
+        MemRefType::get(type.getShape(), type.getElementType(),
+                        type.getLayout(), b.getI64IntegerAttr(3)));
+    arg.replaceAllUsesWith(alloc.getResult());
+  }
+  for (unsigned i = 0; i < n; ++i)
+    entry.eraseArgument(first);
+  kernel->setAttr(gpu::GPUFuncOp::getNumWorkgroupAttributionsAttrName(),
+                  b.getI64IntegerAttr(0));
+}
+
 struct VulkanConvertToSPIRVPass
     : cnnc::impl::VulkanConvertToSPIRVBase<VulkanConvertToSPIRVPass> {
   void runOnOperation() override {
@@ -58,6 +86,7 @@ struct VulkanConvertToSPIRVPass
       copies.push_back(cast<gpu::GPUModuleOp>(builder.clone(*gpuModule)));
     }
     for (gpu::GPUModuleOp copy : copies) {
+      copy.walk(attributionsToAllocs);
       // Memory space 0 (the host's buffers) becomes StorageBuffer.
       spirv::MemorySpaceToStorageClassConverter storage(
           spirv::mapMemorySpaceToVulkanStorageClass);

@@ -3,6 +3,7 @@
 #include "runtime/src/Device.h"
 #include "runtime/src/Error.h"
 #include "runtime/src/Export.h"
+#include "runtime/src/cuda/CudaDevice.h"
 
 #if CNNC_HAVE_VULKAN
 #include "runtime/src/vulkan/VulkanDevice.h"
@@ -19,12 +20,6 @@ namespace {
 /// from any overflow.
 constexpr size_t kMaxIndexDigits = 9;
 
-#if CNNC_HAVE_VULKAN
-constexpr const char *kSupportedDevices = "cpu, vulkan, vulkan:N";
-#else
-constexpr const char *kSupportedDevices = "cpu";
-#endif
-
 std::string quoted(const std::string &text) { return "'" + text + "'"; }
 
 /// The text cnnc_list_devices returns.
@@ -35,7 +30,7 @@ std::string deviceListing() {
 #else
   text += "# vulkan: this runtime was built without Vulkan support\n";
 #endif
-  text += "# cuda: not supported by this runtime yet\n";
+  cuda::listDevices(text);
   return text;
 }
 
@@ -92,7 +87,8 @@ cnnc_status cnnc::rt::parseDevice(const std::string &text, DeviceSpec &spec) {
   else
     return fail(CNNC_ERROR_INVALID_ARGUMENT,
                 "unknown device " + quoted(text) +
-                    " (expected one of: cpu, vulkan, vulkan:N, cuda)");
+                    " (expected one of: cpu, vulkan, vulkan:N, cuda, "
+                    "cuda:N)");
 
   if (colon != std::string::npos) {
     std::string digits = text.substr(colon + 1);
@@ -104,12 +100,6 @@ cnnc_status cnnc::rt::parseDevice(const std::string &text, DeviceSpec &spec) {
     spec.index = std::stoll(digits);
   }
 
-  if (spec.kind == DeviceKind::Cuda)
-    return fail(CNNC_ERROR_INVALID_ARGUMENT,
-                "device " + quoted(text) +
-                    " is not supported by this runtime yet (supported "
-                    "devices: " +
-                    kSupportedDevices + ")");
 #if !CNNC_HAVE_VULKAN
   if (spec.kind == DeviceKind::Vulkan)
     return fail(CNNC_ERROR_INVALID_ARGUMENT,

@@ -14,6 +14,7 @@
 #include "runtime/src/Export.h"
 #include "runtime/src/Model.h"
 #include "runtime/src/TensorFormat.h"
+#include "runtime/src/cuda/CudaDevice.h"
 
 #if CNNC_HAVE_VULKAN
 #include "runtime/src/vulkan/VulkanDevice.h"
@@ -41,6 +42,9 @@ std::string quoted(const std::string &text) { return "'" + text + "'"; }
 /// The first word of every SPIR-V module, and the size of its header.
 constexpr uint32_t kSpirvMagic = 0x07230203u;
 constexpr uint64_t kSpirvHeaderBytes = 5 * 4;
+
+/// What every binding offset is a multiple of (see cnnc_binding).
+constexpr uint64_t kBindingAlignment = 256;
 
 /// Checks that `path` names an existing regular file, so that a missing
 /// file is reported as such rather than as whatever dlopen makes of it.
@@ -237,6 +241,11 @@ cnnc_status checkProgram(const std::string &path,
                     label + "is not SPIR-V (it does not start with a SPIR-V "
                             "header)");
     }
+    if (kind == DeviceKind::Cuda) {
+      std::string problem;
+      if (!cuda::checkKernelCode(kernel, problem))
+        return fail(CNNC_ERROR_LOAD, label + problem);
+    }
     for (uint32_t extent : kernel.workgroup_size)
       if (extent == 0)
         return fail(CNNC_ERROR_LOAD, label + "has an empty workgroup");
@@ -287,6 +296,16 @@ cnnc_status checkProgram(const std::string &path,
                   label + "starts at byte " + std::to_string(binding.offset) +
                       " of " + describeBuffer(binding) + ", which has " +
                       std::to_string(bytes) + " bytes");
+    // A CUDA kernel sees a binding as a plain pointer: the ABI's alignment
+    // is all that keeps its loads aligned. (A Vulkan device states its own
+    // alignment, checked when the program is made ready on it.)
+    if (kind == DeviceKind::Cuda && binding.offset % kBindingAlignment != 0)
+      return fail(CNNC_ERROR_LOAD, label + "starts at byte " +
+                                       std::to_string(binding.offset) + " of " +
+                                       describeBuffer(binding) +
+                                       ", not a multiple of " +
+                                       std::to_string(kBindingAlignment) +
+                                       " as the artifact ABI requires");
   }
   return CNNC_OK;
 }
@@ -363,16 +382,22 @@ cnnc_status loadModel(const char *pathArg, const char *deviceArg,
   } else {
     if (cnnc_status status = checkProgram(path, *info, spec.kind))
       return status;
+    if (spec.kind == DeviceKind::Cuda) {
+      if (cnnc_status status =
+              cuda::createProgram(*info, device, spec.index, model->program))
+        return status;
+    } else {
 #if CNNC_HAVE_VULKAN
-    // parseDevice accepts no other GPU kind in this build.
-    if (cnnc_status status =
-            vulkan::createProgram(*info, device, spec.index, model->program))
-      return status;
+      if (cnnc_status status =
+              vulkan::createProgram(*info, device, spec.index, model->program))
+        return status;
 #else
-    return fail(CNNC_ERROR_INVALID_ARGUMENT, "device " + quoted(device) +
-                                                 " is not supported by this "
-                                                 "runtime build");
+      // Not reached: parseDevice refuses "vulkan" in this build.
+      return fail(CNNC_ERROR_INVALID_ARGUMENT, "device " + quoted(device) +
+                                                   " is not supported by "
+                                                   "this runtime build");
 #endif
+    }
   }
   model->handle = handle.release();
   *outModel = model.release();

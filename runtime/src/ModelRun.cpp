@@ -153,10 +153,11 @@ cnnc_status profileModel(cnnc_model *model, cnnc_dispatch_profile *entries,
                 "cnnc_model_profile: entries is null but capacity is " +
                     std::to_string(capacity));
   if (!model->program)
-    return fail(CNNC_ERROR_INVALID_ARGUMENT,
-                "cnnc_model_profile: model '" + model->path +
-                    "' runs on the CPU; only GPU models (device vulkan) "
-                    "record the time of each dispatch");
+    return fail(
+        CNNC_ERROR_INVALID_ARGUMENT,
+        "cnnc_model_profile: model '" + model->path +
+            "' runs on the CPU; only GPU models (devices vulkan and cuda) "
+            "record the time of each dispatch");
   std::vector<double> times;
   {
     std::lock_guard<std::mutex> lock(model->programMutex);

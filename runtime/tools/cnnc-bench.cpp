@@ -1,6 +1,7 @@
 //===- cnnc-bench.cpp - Time a cnnc artifact ------------------------------===//
 //
-// cnnc-bench MODEL.so --device=cpu|vulkan|vulkan:N [--input=@x.npy|random ...]
+// cnnc-bench MODEL.so --device=cpu|vulkan|vulkan:N|cuda|cuda:N
+//            [--input=@x.npy|random ...]
 //            [--warmup=10] [--reps=100] [--threads=1] [--profile]
 //
 // Prints one summary line:
@@ -37,9 +38,9 @@ void printUsage() {
       "line with the median, 10th and 90th percentiles and minimum in ms.\n"
       "\n"
       "options:\n"
-      "  --device=DEVICE   cpu (default), vulkan or vulkan:N (see cnnc-run\n"
-      "                    --help and --list-devices); cuda is not supported "
-      "yet\n"
+      "  --device=DEVICE   cpu (default), vulkan, vulkan:N, cuda or cuda:N "
+      "(see\n"
+      "                    cnnc-run --help and --list-devices)\n"
       "  --input=SPEC      one per model input, in graph order: @FILE.npy,\n"
       "                    random, or inline values (see cnnc-run --help);\n"
       "                    without --input every input is random\n"

@@ -1,6 +1,6 @@
 //===- cnnc-run.cpp - Run a cnnc artifact once ----------------------------===//
 //
-// cnnc-run MODEL.so --device=cpu|vulkan|vulkan:N --input=@x.npy
+// cnnc-run MODEL.so --device=cpu|vulkan|vulkan:N|cuda|cuda:N --input=@x.npy
 //          [--input=...] [--output=@y.npy ...] [--seed=N] [--list]
 // cnnc-run --list-devices
 //
@@ -38,7 +38,9 @@ void printUsage() {
       "device)\n"
       "                       or vulkan:N (the N-th, see --list-devices) for "
       "a\n"
-      "                       vulkan artifact; cuda is not supported yet\n"
+      "                       vulkan artifact; cuda (CUDA device 0) or "
+      "cuda:N\n"
+      "                       for a cuda artifact\n"
       "  --input=SPEC         one per model input, in graph order:\n"
       "                         @FILE.npy  a NumPy file ('<f4' or '<i8', C "
       "order)\n"

@@ -17,12 +17,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -155,16 +157,15 @@ TEST(CudaDevices, ListedOrExplained) {
 }
 
 TEST(CudaLoad, MalformedDeviceStrings) {
-  for (const char *device :
-       {"cuda:", "cuda:x", "cuda:-1", "cuda:0x", "cuda:1:2", "cuda: 1",
-        "cuda:1234567890"}) {
+  for (const char *device : {"cuda:", "cuda:x", "cuda:-1", "cuda:0x",
+                             "cuda:1:2", "cuda: 1", "cuda:1234567890"}) {
     EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_CU_GOOD, device),
               CNNC_ERROR_INVALID_ARGUMENT)
         << device;
-    EXPECT_TRUE(contains(lastError(),
-                         "invalid device '" + std::string(device) +
-                             "' (expected cuda or cuda:N with N a device "
-                             "index: 0, 1, ...)"))
+    EXPECT_TRUE(
+        contains(lastError(), "invalid device '" + std::string(device) +
+                                  "' (expected cuda or cuda:N with N a device "
+                                  "index: 0, 1, ...)"))
         << lastError();
   }
   EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_CU_GOOD, "CUDA"),
@@ -295,11 +296,10 @@ TEST(CudaStubDriver, ListDevicesSaysCuInitFailed) {
 
 TEST(CudaStubDriver, ToolsFailInOneLine) {
   for (const char *tool : {CNNC_RUN_TOOL, CNNC_BENCH_TOOL}) {
-    Result result =
-        runTool(tool,
-                std::string(CNNC_FAKE_ARTIFACT_CU_GOOD) +
-                    " --device=cuda:0 --input=1",
-                kStubEnvironment);
+    Result result = runTool(tool,
+                            std::string(CNNC_FAKE_ARTIFACT_CU_GOOD) +
+                                " --device=cuda:0 --input=1",
+                            kStubEnvironment);
     EXPECT_EQ(result.exitCode, 1) << result.output;
     EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1)
         << result.output;
@@ -318,6 +318,251 @@ TEST(CudaStubDriver, NotFound) {
 }
 
 #endif // CNNC_TEST_CUDA_STUB_DIR
+
+// --- With the mock driver ---------------------------------------------------
+//
+// mock_cuda_driver.c stands in for libcuda.so.1 (first on LD_LIBRARY_PATH
+// of a child process): it checks how the runtime uses the driver (a
+// current context on every thread, addresses inside allocations, what a
+// capture may contain, nothing left behind when the last model goes) and
+// can fail any call, so every CUDA code path of the runtime runs here.
+
+#ifdef CNNC_TEST_CUDA_MOCK_DIR
+
+/// The environment of a child that sees the mock driver, plus `more`.
+std::string mockEnvironment(const std::string &more = "") {
+  // A child test binary must run its whole filter, not lit's shard of it.
+  return std::string("env -u GTEST_TOTAL_SHARDS -u GTEST_SHARD_INDEX "
+                     "-u GTEST_OUTPUT LD_LIBRARY_PATH='") +
+         CNNC_TEST_CUDA_MOCK_DIR + "' " + more + " ";
+}
+
+size_t lineCount(const std::string &text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(CudaMockDriver, ListsItsDevices) {
+  Result result = runTool(CNNC_RUN_TOOL, "--list-devices", mockEnvironment());
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_TRUE(
+      contains(result.output, "\ncuda:0 cnnc mock GPU 0 [sm_90, 80 GiB]\n"))
+      << result.output;
+  EXPECT_FALSE(contains(result.output, "# cuda:")) << result.output;
+
+  result = runTool(CNNC_RUN_TOOL, "--list-devices",
+                   mockEnvironment("CNNC_MOCK_CUDA_DEVICES=2 "
+                                   "CNNC_MOCK_CUDA_CC=86"));
+  EXPECT_TRUE(contains(result.output,
+                       "\ncuda:0 cnnc mock GPU 0 [sm_86, 80 GiB]\n"
+                       "cuda:1 cnnc mock GPU 1 [sm_86, 80 GiB]\n"))
+      << result.output;
+
+  result = runTool(CNNC_RUN_TOOL, "--list-devices",
+                   mockEnvironment("CNNC_MOCK_CUDA_DEVICES=0"));
+  EXPECT_TRUE(contains(result.output, "\n# cuda: no CUDA device found (the "
+                                      "driver lists none)\n"))
+      << result.output;
+
+  result = runTool(CNNC_RUN_TOOL, "--list-devices",
+                   mockEnvironment("CNNC_MOCK_CUDA_INIT=100"));
+  EXPECT_TRUE(contains(result.output,
+                       "\n# cuda: CUDA is not available: cuInit failed: "
+                       "CUDA_ERROR_NO_DEVICE (no CUDA-capable device is "
+                       "detected)\n"))
+      << result.output;
+}
+
+TEST(CudaMockDriver, TheDeviceTestsPass) {
+  // This binary's own CUDA tests, as they run on a GPU.
+  char self[4096] = {};
+  ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  ASSERT_GT(length, 0);
+  Result result = runTool(
+      self,
+      "--gtest_filter='CudaDevices.*:CudaLoad.*:CudaModel.*:CudaTools.*:"
+      "-CudaLoad.WithoutADeviceTheLoadSaysWhy'",
+      mockEnvironment());
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_TRUE(contains(result.output, "[  PASSED  ] ")) << result.output;
+  EXPECT_FALSE(contains(result.output, "[  SKIPPED ]")) << result.output;
+  EXPECT_FALSE(contains(result.output, "[  FAILED  ]")) << result.output;
+  EXPECT_FALSE(contains(result.output, "mock libcuda")) << result.output;
+}
+
+TEST(CudaMockDriver, DeviceTooOldForTheArtifact) {
+  Result result = runTool(CNNC_RUN_TOOL,
+                          std::string(CNNC_FAKE_ARTIFACT_CU_GOOD) +
+                              " --device=cuda --input=1",
+                          mockEnvironment("CNNC_MOCK_CUDA_CC=50"));
+  EXPECT_EQ(result.exitCode, 1) << result.output;
+  EXPECT_EQ(result.output,
+            "cnnc-run: error: cuda:0 'cnnc mock GPU 0' cannot run kernel 0 "
+            "('scale_add_0'): the artifact needs sm_52, device cuda:0 'cnnc "
+            "mock GPU 0' is sm_50 (compile the model for this device's "
+            "architecture)\n");
+}
+
+TEST(CudaMockDriver, EveryFailingCallIsReportedAndLeaksNothing) {
+  // The mock aborts, naming what leaked, if a failed load or run leaves an
+  // object behind when the model is freed.
+  struct Case {
+    const char *failure; // CNNC_MOCK_CUDA_FAIL: function:call:result
+    bool profile;        // cnnc-bench --profile rather than cnnc-run
+    const char *message;
+  } cases[] = {
+      {"cuInit:1:999", false,
+       "device 'cuda': CUDA is not available: cuInit failed: "
+       "CUDA_ERROR_UNKNOWN (unknown error)"},
+      {"cuDeviceGetCount:1:2", false,
+       "device 'cuda': cannot count the CUDA devices: cuDeviceGetCount "
+       "failed: CUDA_ERROR_OUT_OF_MEMORY (out of memory)"},
+      {"cuDeviceGetAttribute:1:1", false,
+       "device 'cuda': cannot query cuda:0: cuDeviceGetAttribute failed: "
+       "CUDA_ERROR_INVALID_VALUE"},
+      {"cuDevicePrimaryCtxRetain:1:46", false,
+       "cuda:0 'cnnc mock GPU 0': cuDevicePrimaryCtxRetain failed: "
+       "CUDA_ERROR_DEVICE_UNAVAILABLE"},
+      {"cuCtxPushCurrent_v2:1:201", false,
+       "cuda:0 'cnnc mock GPU 0': making its CUDA context current failed: "
+       "CUDA_ERROR_INVALID_CONTEXT"},
+      {"cuModuleLoadDataEx:2:2", false,
+       "cuda:0 'cnnc mock GPU 0': JIT-compiling the PTX of kernel 1 "
+       "('scale_add_1') failed: CUDA_ERROR_OUT_OF_MEMORY (out of memory)"},
+      {"cuModuleLoadDataEx:1:222", false,
+       "cuda:0 'cnnc mock GPU 0' rejects kernel 0 ('scale_add_0'): "
+       "cuModuleLoadDataEx failed: CUDA_ERROR_UNSUPPORTED_PTX_VERSION"},
+      {"cuModuleGetFunction:2:500", false,
+       "cuda:0 'cnnc mock GPU 0' rejects kernel 1 ('scale_add_1'): its PTX "
+       "has no kernel entry 'scale_add_1'"},
+      {"cuFuncGetAttribute:1:1", false,
+       "cuFuncGetAttribute for kernel 0 ('scale_add_0') failed"},
+      {"cuMemAlloc_v2:2:2", false,
+       "cuda:0 'cnnc mock GPU 0': allocating 24 bytes of device memory for "
+       "output 0 ('y') failed: CUDA_ERROR_OUT_OF_MEMORY (out of memory)"},
+      {"cuMemAlloc_v2:5:2", false,
+       "allocating 512 bytes of device memory for the workspace failed"},
+      {"cuMemHostAlloc:2:2", false,
+       "allocating 24 bytes of pinned host memory for the staging buffer of "
+       "output 0 ('y') failed"},
+      {"cuMemsetD8_v2:1:2", false, "clearing the workspace failed"},
+      {"cuMemsetD8_v2:2:2", false, "clearing output 0 failed"},
+      {"cuMemcpyHtoD_v2:2:2", false, "uploading constant 1 (24 bytes) failed"},
+      {"cuCtxSynchronize:1:2", false, "waiting for the weight upload failed"},
+      {"cuStreamCreate:1:2", false, "cuStreamCreate failed"},
+      {"cuEventCreate:3:2", false, "cuEventCreate failed"},
+      {"cuStreamBeginCapture_v2:1:900", false,
+       "cuStreamBeginCapture failed: CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED"},
+      {"cuMemcpyHtoDAsync_v2:1:2", false,
+       "capturing the copy of input 0 failed"},
+      {"cuLaunchKernel:2:1", false,
+       "capturing the run: cuLaunchKernel for dispatch 1 (kernel "
+       "'scale_add_1') failed: CUDA_ERROR_INVALID_VALUE"},
+      {"cuMemcpyDtoHAsync_v2:1:2", false,
+       "capturing the copy of output 0 failed"},
+      {"cuGraphInstantiateWithFlags:1:2", false,
+       "cuGraphInstantiateWithFlags failed: CUDA_ERROR_OUT_OF_MEMORY"},
+      {"cuCtxPushCurrent_v2:2:201", false,
+       "cuda:0 'cnnc mock GPU 0': making its CUDA context current failed"},
+      {"cuGraphLaunch:1:2", false,
+       "cuda:0 'cnnc mock GPU 0': running the model: cuGraphLaunch failed: "
+       "CUDA_ERROR_OUT_OF_MEMORY"},
+      {"cuStreamSynchronize:1:719", false,
+       "cuda:0 'cnnc mock GPU 0': running the model: cuStreamSynchronize "
+       "failed: CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure) (the "
+       "device's CUDA context cannot run anything after this error; free "
+       "every model loaded on it and load them again)"},
+      {"cuMemcpyHtoDAsync_v2:2:2", true,
+       "--profile: cuda:0 'cnnc mock GPU 0': profiling the last run: copying "
+       "input 0 failed"},
+      {"cuEventRecord:1:2", true,
+       "--profile: cuda:0 'cnnc mock GPU 0': profiling the last run: "
+       "cuEventRecord failed"},
+      {"cuLaunchKernel:4:1", true,
+       "--profile: cuda:0 'cnnc mock GPU 0': profiling the last run: "
+       "cuLaunchKernel for dispatch 1 (kernel 'scale_add_1') failed"},
+      {"cuEventElapsedTime:2:1", true,
+       "reading the time of dispatch 1: cuEventElapsedTime failed"},
+  };
+  for (const Case &c : cases) {
+    std::string environment =
+        mockEnvironment(std::string("CNNC_MOCK_CUDA_FAIL=") + c.failure);
+    Result result =
+        c.profile ? runTool(CNNC_BENCH_TOOL,
+                            std::string(CNNC_FAKE_ARTIFACT_CU_GOOD) +
+                                " --device=cuda --warmup=0 --reps=1 --profile",
+                            environment)
+                  : runTool(CNNC_RUN_TOOL,
+                            std::string(CNNC_FAKE_ARTIFACT_CU_GOOD) +
+                                " --device=cuda --input=1",
+                            environment);
+    EXPECT_EQ(result.exitCode, 1) << c.failure << ": " << result.output;
+    EXPECT_EQ(lineCount(result.output), 1u)
+        << c.failure << ": " << result.output;
+    EXPECT_EQ(result.output.rfind(
+                  c.profile ? "cnnc-bench: error: " : "cnnc-run: error: ", 0),
+              0u)
+        << c.failure << ": " << result.output;
+    EXPECT_TRUE(contains(result.output, c.message))
+        << c.failure << ": " << result.output;
+  }
+}
+
+TEST(CudaMockDriver, AFaultBreaksTheModel) {
+  // CudaUnderMock.AFaultBreaksTheModel, in a child whose first
+  // synchronization reports a kernel fault.
+  char self[4096] = {};
+  ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  ASSERT_GT(length, 0);
+  Result result =
+      runTool(self, "--gtest_filter=CudaUnderMock.AFaultBreaksTheModel",
+              mockEnvironment("CNNC_TEST_UNDER_MOCK=1 "
+                              "CNNC_MOCK_CUDA_FAIL=cuStreamSynchronize:1:700"));
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_TRUE(contains(result.output, "[  PASSED  ] 1 test.")) << result.output;
+  EXPECT_FALSE(contains(result.output, "mock libcuda")) << result.output;
+}
+
+#else
+
+TEST(CudaMockDriver, NotBuilt) {
+  GTEST_SKIP() << "the mock CUDA driver was not built";
+}
+
+#endif // CNNC_TEST_CUDA_MOCK_DIR
+
+/// Only in the child of CudaMockDriver.AFaultBreaksTheModel.
+TEST(CudaUnderMock, AFaultBreaksTheModel) {
+  if (getenv("CNNC_TEST_UNDER_MOCK") == nullptr)
+    GTEST_SKIP() << "runs as a child of CudaMockDriver.AFaultBreaksTheModel";
+  cnnc_model *model = nullptr;
+  ASSERT_EQ(cnnc_model_load(CNNC_FAKE_ARTIFACT_CU_GOOD, "cuda", &model),
+            CNNC_OK)
+      << lastError();
+  float x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {};
+  EXPECT_EQ(runModel(model, x, y), CNNC_ERROR_DEVICE);
+  EXPECT_TRUE(contains(lastError(), "running the model: cuStreamSynchronize "
+                                    "failed: CUDA_ERROR_ILLEGAL_ADDRESS"))
+      << lastError();
+  // Refused without touching the device again.
+  EXPECT_EQ(runModel(model, x, y), CNNC_ERROR_DEVICE);
+  EXPECT_EQ(lastError(), "cuda:0 'cnnc mock GPU 0' failed during an earlier "
+                         "call (its CUDA context cannot run anything); free "
+                         "the model and load it again");
+  size_t count = 9;
+  EXPECT_EQ(cnnc_model_profile(model, nullptr, 0, &count),
+            CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(lastError(), "no successful run")) << lastError();
+  // Freed cleanly (the mock aborts if anything is left), after which a new
+  // load gets a working context.
+  cnnc_model_free(model);
+  ASSERT_EQ(cnnc_model_load(CNNC_FAKE_ARTIFACT_CU_GOOD, "cuda", &model),
+            CNNC_OK)
+      << lastError();
+  EXPECT_EQ(runModel(model, x, y), CNNC_OK) << lastError();
+  for (int i = 0; i < 6; ++i)
+    EXPECT_EQ(y[i], expected(x, i)) << "element " << i;
+  cnnc_model_free(model);
+}
 
 // --- With a CUDA device ---------------------------------------------------
 
@@ -380,8 +625,7 @@ TEST(CudaLoad, ArchitectureNewerThanTheDevice) {
 
 TEST(CudaLoad, TheJitCompilerRejectsBadPtx) {
   SKIP_WITHOUT_CUDA_DEVICE();
-  EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_CU_BAD_PTX, "cuda"),
-            CNNC_ERROR_LOAD);
+  EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_CU_BAD_PTX, "cuda"), CNNC_ERROR_LOAD);
   EXPECT_TRUE(contains(lastError(), "rejects kernel 0 ('scale_add_0'): "
                                     "cuModuleLoadDataEx failed: "
                                     "CUDA_ERROR_INVALID_PTX"))
@@ -576,7 +820,8 @@ TEST(CudaTools, RunReportsAKernelFault) {
       << result.output;
   EXPECT_EQ(result.output.rfind("cnnc-run: error: cuda:0 '", 0), 0u)
       << result.output;
-  EXPECT_TRUE(contains(result.output, ": running the model: ")) << result.output;
+  EXPECT_TRUE(contains(result.output, ": running the model: "))
+      << result.output;
   EXPECT_TRUE(contains(result.output, " failed: CUDA_ERROR_")) << result.output;
   EXPECT_TRUE(contains(result.output, "free every model loaded on it"))
       << result.output;
@@ -601,9 +846,9 @@ TEST(CudaTools, BenchProfilesEveryDispatch) {
 
 TEST(CudaTools, BenchWithoutProfile) {
   SKIP_WITHOUT_CUDA_DEVICE();
-  Result result = runTool(CNNC_BENCH_TOOL,
-                          std::string(CNNC_FAKE_ARTIFACT_CU_GOOD) +
-                              " --device=cuda:0 --warmup=2 --reps=10");
+  Result result =
+      runTool(CNNC_BENCH_TOOL, std::string(CNNC_FAKE_ARTIFACT_CU_GOOD) +
+                                   " --device=cuda:0 --warmup=2 --reps=10");
   ASSERT_EQ(result.exitCode, 0) << result.output;
   EXPECT_TRUE(std::regex_match(
       result.output,

@@ -199,8 +199,8 @@ TEST(ModelLoad, CpuArtifactOnACudaDevice) {
 TEST(ModelLoad, CudaArtifactWithoutADeviceProgram) {
   EXPECT_EQ(loadStatus(CNNC_FAKE_ARTIFACT_TARGET_CUDA, "cuda"),
             CNNC_ERROR_LOAD);
-  EXPECT_TRUE(contains(lastError(),
-                       "targets 'cuda' but carries no device program"))
+  EXPECT_TRUE(
+      contains(lastError(), "targets 'cuda' but carries no device program"))
       << lastError();
 }
 

@@ -166,9 +166,8 @@ TEST(CnncRun, FailuresExitWith1AndOneLine) {
 
   result = cnncRun(std::string(CNNC_FAKE_ARTIFACT_GOOD) + " --device=cuda");
   EXPECT_EQ(result.exitCode, 1);
-  expectOneErrorLine(result,
-                     "compiled for target 'cpu', but device 'cuda' was "
-                     "requested");
+  expectOneErrorLine(result, "compiled for target 'cpu', but device 'cuda' was "
+                             "requested");
 
   result = cnncRun(std::string(CNNC_FAKE_ARTIFACT_MULTI) + " --input=random");
   EXPECT_EQ(result.exitCode, 1);

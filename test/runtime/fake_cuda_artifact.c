@@ -95,8 +95,7 @@
   "\tadd.s64 \t%rd8, %rd4, %rd7;\n"                                            \
   "\tld.global.f32 \t%f1, [%rd8];\n"                                           \
   "\tadd.s64 \t%rd9, %rd5, %rd7;\n"                                            \
-  "\tld.global.f32 \t%f2, [%rd9];\n" FMA                                       \
-  "\tadd.s64 \t%rd10, %rd6, %rd7;\n"                                           \
+  "\tld.global.f32 \t%f2, [%rd9];\n" FMA "\tadd.s64 \t%rd10, %rd6, %rd7;\n"    \
   "\tst.global.f32 \t[%rd10], %f3;\n"                                          \
   "$L__done:\n"                                                                \
   "\tret;\n"                                                                   \
@@ -270,6 +269,4 @@ const cnnc_device_program *fake_cuda_unused_program(void) { return &kProgram; }
 
 /* Keeps the PTX texts a variant does not use from being reported as
  * unused. */
-const char *fake_cuda_ptx(int which) {
-  return which == 0 ? kPtx0 : kPtx1;
-}
+const char *fake_cuda_ptx(int which) { return which == 0 ? kPtx0 : kPtx1; }

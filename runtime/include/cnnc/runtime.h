@@ -33,9 +33,11 @@ typedef enum cnnc_status {
   CNNC_ERROR_SHAPE = 8,
   CNNC_ERROR_DTYPE = 9,
   CNNC_ERROR_IO = 10, /* reading or writing a file (e.g. .npy) */
-  /* The device failed or is missing: no Vulkan loader or driver, no
-   * device, a device limit the artifact exceeds, out of device memory, the
-   * device was lost. */
+  /* The device failed or is missing: no Vulkan loader or driver, no CUDA
+   * driver (libcuda.so.1) or a failing cuInit, no device, a device limit
+   * the artifact exceeds (for CUDA also a compute capability below the
+   * architecture the PTX targets), out of device memory, the device was
+   * lost or a kernel faulted. */
   CNNC_ERROR_DEVICE = 11,
 } cnnc_status;
 
@@ -60,10 +62,14 @@ const char *cnnc_status_name(cnnc_status status);
  *                integrated, virtual or CPU device); target "vulkan".
  *   "vulkan:N"   the N-th Vulkan physical device (0-based, the order of
  *                cnnc_list_devices); target "vulkan".
- * "cuda" is reserved and rejected with CNNC_ERROR_INVALID_ARGUMENT. For a
- * Vulkan device the load creates the device, its pipelines and its buffers,
- * uploads the weights and records the command buffer that every run
- * replays. */
+ *   "cuda"       CUDA device 0; target "cuda".
+ *   "cuda:N"     CUDA device N (the driver's ordinal, as cnnc_list_devices
+ *                lists them); target "cuda".
+ * For a Vulkan device the load creates the device, its pipelines and its
+ * buffers, uploads the weights and records the command buffer that every
+ * run replays. For a CUDA device it JIT-compiles the kernels' PTX, allocates
+ * the buffers, uploads the weights and captures the CUDA graph that every
+ * run launches. */
 cnnc_status cnnc_model_load(const char *path, const char *device,
                             cnnc_model **out_model);
 void cnnc_model_free(cnnc_model *model);
@@ -78,7 +84,8 @@ cnnc_status cnnc_model_output(const cnnc_model *model, size_t index,
 
 /* Runs once. Checks counts, ranks, shapes and dtypes of every tensor
  * against the model before touching any data. Concurrent runs on one model
- * are safe; on a GPU model they take turns (one command buffer). */
+ * are safe; on a GPU model they take turns (one command buffer or CUDA
+ * graph). */
 cnnc_status cnnc_model_run(cnnc_model *model, const cnnc_tensor *inputs,
                            size_t num_inputs, cnnc_tensor *outputs,
                            size_t num_outputs);
@@ -88,9 +95,11 @@ cnnc_status cnnc_model_run(cnnc_model *model, const cnnc_tensor *inputs,
  *
  *   cpu host CPU
  *   vulkan:0 llvmpipe (LLVM 15.0.6, 256 bits) [cpu, Vulkan 1.3.230, default]
+ *   cuda:0 NVIDIA H200 [sm_90, 139 GiB]
  *
- * "default" marks the device that plain "vulkan" selects. Lines starting
- * with '#' are notes, not devices (e.g. why no Vulkan device is listed).
+ * "default" marks the device that plain "vulkan" selects (plain "cuda" is
+ * cuda:0). Lines starting with '#' are notes, not devices (e.g. why no
+ * Vulkan or CUDA device is listed).
  * The text ends with a newline and a terminating NUL.
  *
  * Always sets *out_size to the size of the text including its NUL. Writes
@@ -108,13 +117,17 @@ typedef struct cnnc_dispatch_profile {
 } cnnc_dispatch_profile;
 
 /* Device time of each dispatch of the last cnnc_model_run of a GPU model,
- * in dispatch order, measured with timestamp queries. Sets *out_count to
+ * in dispatch order, measured with timestamp queries (Vulkan) or CUDA
+ * events (CUDA: the first call after a run replays that run's dispatches
+ * once on its inputs, outside the run's graph, with an event on each side
+ * of every launch; later calls until the next run return the same times;
+ * the caller's outputs are not touched). Sets *out_count to
  * the number of dispatches and fills the first min(capacity, count)
  * entries (`entries` may be NULL when `capacity` is 0). The strings stay
  * valid until the model is freed. Fails with CNNC_ERROR_INVALID_ARGUMENT
  * for a CPU model, when the last run failed or there was none, or when the
  * device cannot time its compute queue (then *out_count is 0), and with
- * CNNC_ERROR_DEVICE when reading the timestamps fails. */
+ * CNNC_ERROR_DEVICE when reading the timestamps (or replaying) fails. */
 cnnc_status cnnc_model_profile(cnnc_model *model,
                                cnnc_dispatch_profile *entries,
                                size_t capacity, size_t *out_count);
