@@ -1,5 +1,6 @@
 //===- CPUPipeline.cpp - cnn to LLVM for the CPU --------------------------===//
 #include "backends/cpu/CPUPipeline.h"
+#include "backends/common/Bufferize.h"
 #include "backends/common/Passes.h"
 #include "backends/cpu/Passes.h"
 
@@ -24,21 +25,8 @@ void cnnc::buildCNNToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-/// Copies between buffers as linalg.copy, so that they become loops like
-/// everything else instead of calls into MLIR's C runner utilities.
-static LogicalResult linalgCopy(OpBuilder &b, Location loc, Value from,
-                                Value to) {
-  b.create<linalg::CopyOp>(loc, from, to);
-  return success();
-}
-
 void cnnc::buildCPUBufferizePipeline(OpPassManager &pm,
                                      const CPUVectorShape &vectors) {
-  bufferization::OneShotBufferizationOptions options;
-  options.memCpyFn = linalgCopy;
-  options.bufferizeFunctionBoundaries = true;
-  options.setFunctionBoundaryTypeConversion(
-      bufferization::LayoutMapOption::IdentityLayoutMap);
   CPUGroupTilingOptions groupTiling;
   groupTiling.vectorWidth = vectors.width;
   groupTiling.numVectorRegisters = vectors.registers;
@@ -48,15 +36,7 @@ void cnnc::buildCPUBufferizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createCPUConvKernels());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCPUInterchangeForVectorization());
-  pm.addNestedPass<func::FuncOp>(createPrivateDestinations());
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(bufferization::createOneShotBufferizePass(options));
-  bufferization::BufferResultsToOutParamsOpts outParams;
-  // hoistStaticAllocs would save the copy of each output but crashes in
-  // MLIR 19 on a function that returns one of its arguments.
-  outParams.memCpyFn = linalgCopy;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createForwardCopies());
+  buildBufferizePipeline(pm);
   pm.addPass(createPlanMemory());
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());

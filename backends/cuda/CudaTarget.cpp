@@ -170,33 +170,25 @@ public:
         createNVPTXMachine(chipOf(options), error);
     if (!tm)
       return module.emitError(error);
-    FailureOr<DeviceProgram> program = readDeviceProgram(
-        module, signature.inputs.size(), signature.outputs.size());
-    if (failed(program))
-      return failure();
-    std::string listing;
-    for (DeviceProgram::Kernel &kernel : program->kernels) {
-      auto gpuModule = module.lookupSymbol<gpu::GPUModuleOp>(kernel.module);
-      if (!gpuModule)
-        return module.emitError("no gpu.module for kernel ") << kernel.module;
-      FailureOr<std::string> ptx = emitPTX(gpuModule, *tm);
-      if (failed(ptx))
-        return failure();
-      if (!request.dumpDir.empty()) {
-        llvm::SmallString<128> path(request.dumpDir);
-        llvm::sys::path::append(path, kernel.module + ".ptx");
-        if (failed(writeBinary(path, *ptx)))
-          return failure();
-      }
-      listing += "// kernel " + kernel.module + " (" + kernel.nodes + ")\n" +
-                 *ptx + "\n";
-      kernel.code = *ptx;
-      kernel.code.push_back('\0'); // cuModuleLoadData takes a C string
-    }
-    if (request.emit == "ptx")
-      return writeBinary(request.outputPath, listing);
-    return writeGPUArtifact("cuda", *program, signature, request.outputPath,
-                            module.getLoc());
+    return finishGPUTarget(
+        "cuda", "ptx", "//", module, signature, request,
+        [&](const DeviceProgram::Kernel &kernel,
+            bool withText) -> FailureOr<KernelCode> {
+          auto gpuModule = module.lookupSymbol<gpu::GPUModuleOp>(kernel.module);
+          if (!gpuModule)
+            return module.emitError("no gpu.module for kernel ")
+                   << kernel.module;
+          FailureOr<std::string> ptx = emitPTX(gpuModule, *tm);
+          if (failed(ptx))
+            return failure();
+          KernelCode code;
+          code.code = *ptx + '\0'; // cuModuleLoadData takes a C string
+          if (withText) {
+            code.text = *ptx;
+            code.dumps = {{"ptx", *ptx}};
+          }
+          return code;
+        });
   }
 };
 

@@ -10,6 +10,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 using namespace cnnc;
@@ -291,4 +292,39 @@ LogicalResult cnnc::writeGPUArtifact(StringRef target,
   abi.emitInfo(target, signature, program.workspaceBytes,
                emitDeviceProgram(abi, program));
   return linkSharedLibrary(module, "generic", 2, outputPath, loc);
+}
+
+LogicalResult cnnc::finishGPUTarget(
+    StringRef target, StringRef emit, StringRef comment, ModuleOp module,
+    const ArtifactSignature &signature, const FinishRequest &request,
+    function_ref<FailureOr<KernelCode>(const DeviceProgram::Kernel &, bool)>
+        codegen) {
+  FailureOr<DeviceProgram> program = readDeviceProgram(
+      module, signature.inputs.size(), signature.outputs.size());
+  if (failed(program))
+    return failure();
+  bool withText = !request.dumpDir.empty() || request.emit == emit;
+  std::string listing;
+  for (DeviceProgram::Kernel &kernel : program->kernels) {
+    FailureOr<KernelCode> code = codegen(kernel, withText);
+    if (failed(code))
+      return failure();
+    kernel.code = std::move(code->code);
+    if (!request.dumpDir.empty()) {
+      for (const auto &[extension, bytes] : code->dumps) {
+        llvm::SmallString<128> path(request.dumpDir);
+        llvm::sys::path::append(path, kernel.module + "." + extension);
+        if (failed(writeBinary(path, bytes)))
+          return failure();
+      }
+    }
+    if (withText)
+      listing += (comment + " kernel " + kernel.module + " (" + kernel.nodes +
+                  ")\n" + code->text + "\n")
+                     .str();
+  }
+  if (request.emit == emit)
+    return writeBinary(request.outputPath, listing);
+  return writeGPUArtifact(target, *program, signature, request.outputPath,
+                          module.getLoc());
 }

@@ -56,6 +56,28 @@ mlir::FailureOr<DeviceProgram> readDeviceProgram(mlir::ModuleOp module,
 llvm::Constant *emitDeviceProgram(ArtifactABIBuilder &abi,
                                   const DeviceProgram &program);
 
+/// One kernel's code as a GPU target makes it.
+struct KernelCode {
+  std::string code; // what the artifact carries
+  /// Files for --dump-dir, by extension ("spv", "ptx", ...), and the text
+  /// --emit prints; only asked for when dumping or emitting.
+  std::vector<std::pair<std::string, std::string>> dumps;
+  std::string text;
+};
+
+/// The last step of a GPU target: reads the dispatch list off `module`,
+/// has `codegen` make each kernel's code (`withText`: also its dumps and
+/// text), writes the dumps as DIR/KERNEL.EXT, and then the listing of
+/// every kernel's text (each after a `comment` line naming the kernel and
+/// its ONNX nodes) if `request` asks for `emit`, the artifact otherwise.
+mlir::LogicalResult finishGPUTarget(
+    llvm::StringRef target, llvm::StringRef emit, llvm::StringRef comment,
+    mlir::ModuleOp module, const ArtifactSignature &signature,
+    const FinishRequest &request,
+    llvm::function_ref<mlir::FailureOr<KernelCode>(
+        const DeviceProgram::Kernel &, bool withText)>
+        codegen);
+
 /// Writes a GPU artifact: a host shared library holding `program` (the
 /// kernels' code set), target `target` in its info.
 mlir::LogicalResult writeGPUArtifact(llvm::StringRef target,

@@ -75,43 +75,30 @@ public:
   LogicalResult finish(ModuleOp module, const ArtifactSignature &signature,
                        const TargetOptions &,
                        const FinishRequest &request) const override {
-    FailureOr<DeviceProgram> program = readDeviceProgram(
-        module, signature.inputs.size(), signature.outputs.size());
-    if (failed(program))
-      return failure();
-    std::string listing;
-    for (DeviceProgram::Kernel &kernel : program->kernels) {
-      auto spv = module.lookupSymbol<spirv::ModuleOp>("__spv__" +
-                                                      kernel.module);
-      if (!spv)
-        return module.emitError("no SPIR-V module for kernel ")
-               << kernel.name;
-      SmallVector<uint32_t> words;
-      if (failed(spirv::serialize(spv, words)))
-        return failure();
-      kernel.code.assign(reinterpret_cast<const char *>(words.data()),
-                         words.size() * sizeof(uint32_t));
-      if (request.dumpDir.empty() && request.emit != "spirv")
-        continue;
-      FailureOr<std::string> text = disassemble(kernel.code, spv.getLoc());
-      if (failed(text))
-        return failure();
-      if (!request.dumpDir.empty()) {
-        llvm::SmallString<128> path(request.dumpDir);
-        llvm::sys::path::append(path, kernel.module + ".spv");
-        if (failed(writeBinary(path, kernel.code)))
-          return failure();
-        path += "asm";
-        if (failed(writeBinary(path, *text)))
-          return failure();
-      }
-      listing += "; kernel " + kernel.module + " (" + kernel.nodes + ")\n" +
-                 *text + "\n";
-    }
-    if (request.emit == "spirv")
-      return writeBinary(request.outputPath, listing);
-    return writeGPUArtifact("vulkan", *program, signature, request.outputPath,
-                            module.getLoc());
+    return finishGPUTarget(
+        "vulkan", "spirv", ";", module, signature, request,
+        [&](const DeviceProgram::Kernel &kernel,
+            bool withText) -> FailureOr<KernelCode> {
+          auto spv = module.lookupSymbol<spirv::ModuleOp>("__spv__" +
+                                                          kernel.module);
+          if (!spv)
+            return module.emitError("no SPIR-V module for kernel ")
+                   << kernel.name;
+          SmallVector<uint32_t> words;
+          if (failed(spirv::serialize(spv, words)))
+            return failure();
+          KernelCode code;
+          code.code.assign(reinterpret_cast<const char *>(words.data()),
+                           words.size() * sizeof(uint32_t));
+          if (!withText)
+            return code;
+          FailureOr<std::string> text = disassemble(code.code, spv.getLoc());
+          if (failed(text))
+            return failure();
+          code.text = *text;
+          code.dumps = {{"spv", code.code}, {"spvasm", *text}};
+          return code;
+        });
   }
 };
 

@@ -1,6 +1,8 @@
-// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches=channels-per-invocation=1 --split-input-file | FileCheck %s
-// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches="fuse=false channels-per-invocation=1" --split-input-file | FileCheck %s --check-prefix=NOFUSE
-// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches="block-size=32 channels-per-invocation=1" --split-input-file | FileCheck %s --check-prefix=B32
+// The plain mapping: one output per invocation, no workgroup-memory tiles
+// (map-to-launches-channels.mlir and map-to-launches-matmul.mlir check those).
+// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches="channels-per-invocation=1 tile-matmuls=false" --split-input-file | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches="fuse=false channels-per-invocation=1 tile-matmuls=false" --split-input-file | FileCheck %s --check-prefix=NOFUSE
+// RUN: cnnc-opt %s --cnnc-gpu-map-to-launches="block-size=32 channels-per-invocation=1 tile-matmuls=false" --split-input-file | FileCheck %s --check-prefix=B32
 
 // --cnnc-gpu-map-to-launches on bufferized IR written the way the GPU
 // pipeline leaves it (one memref.alloc per buffer, linalg ops on memrefs).
