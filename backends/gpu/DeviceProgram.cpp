@@ -59,6 +59,25 @@ FailureOr<std::string> globalBytes(memref::GlobalOp global) {
   return global.emitError("GPU artifact: constant without dense data");
 }
 
+/// The bytes a view of `type` reaches from its buffer's start: its static
+/// element offset plus its farthest element, plus one.
+FailureOr<uint64_t> reach(MemRefType type, Operation *user) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(getStridesAndOffset(type, strides, offset)) ||
+      ShapedType::isDynamic(offset) ||
+      llvm::any_of(strides, ShapedType::isDynamic) || !type.hasStaticShape())
+    return user->emitError("GPU artifact: a kernel argument of dynamic layout ")
+           << type;
+  int64_t last = offset;
+  for (auto [size, stride] : llvm::zip(type.getShape(), strides)) {
+    if (size == 0)
+      return uint64_t(0);
+    last += (size - 1) * stride;
+  }
+  return uint64_t(last + 1) * type.getElementTypeBitWidth() / 8;
+}
+
 class Reader {
 public:
   Reader(ModuleOp module, func::FuncOp main, size_t numInputs,
@@ -94,12 +113,12 @@ private:
           break;
         unsigned i = arg.getArgNumber();
         if (i < numInputs_)
-          return DeviceProgram::Binding{CNNC_BUFFER_INPUT, i, offset};
+          return DeviceProgram::Binding{CNNC_BUFFER_INPUT, i, offset, 0};
         if (i < numInputs_ + numOutputs_)
           return DeviceProgram::Binding{
               CNNC_BUFFER_OUTPUT, static_cast<uint32_t>(i - numInputs_),
-              offset};
-        return DeviceProgram::Binding{CNNC_BUFFER_WORKSPACE, 0, offset};
+              offset, 0};
+        return DeviceProgram::Binding{CNNC_BUFFER_WORKSPACE, 0, offset, 0};
       }
       Operation *def = value.getDefiningOp();
       if (!def)
@@ -129,7 +148,7 @@ private:
           program_.constants.push_back(std::move(*bytes));
         }
         return DeviceProgram::Binding{CNNC_BUFFER_CONSTANT, it->second,
-                                      offset};
+                                      offset, 0};
       }
       // Subviews and reshapes: the kernel's argument type holds their
       // offsets and strides, relative to the buffer they view.
@@ -182,6 +201,11 @@ private:
       FailureOr<DeviceProgram::Binding> binding = resolve(launch, operand);
       if (failed(binding))
         return failure();
+      FailureOr<uint64_t> bytes =
+          reach(cast<MemRefType>(operand.getType()), launch);
+      if (failed(bytes))
+        return failure();
+      binding->bytes = *bytes;
       program_.bindings.push_back(*binding);
     }
     program_.kernels.push_back(std::move(k));
@@ -250,11 +274,11 @@ llvm::Constant *cnnc::emitDeviceProgram(ArtifactABIBuilder &abi,
   for (const DeviceProgram::Dispatch &d : program.dispatches)
     dispatches.push_back(llvm::ConstantStruct::get(
         dispatchType, {u32(d.kernel), u32(d.firstBinding), triple(d.grid)}));
-  auto *bindingType = llvm::StructType::get(ctx, {i32, i32, i64});
+  auto *bindingType = llvm::StructType::get(ctx, {i32, i32, i64, i64});
   std::vector<llvm::Constant *> bindings;
   for (const DeviceProgram::Binding &b : program.bindings)
     bindings.push_back(llvm::ConstantStruct::get(
-        bindingType, {u32(b.kind), u32(b.index), u64(b.offset)}));
+        bindingType, {u32(b.kind), u32(b.index), u64(b.offset), u64(b.bytes)}));
   auto *constantType = llvm::StructType::get(ctx, {ptr, i64});
   std::vector<llvm::Constant *> constants;
   for (const std::string &bytes : program.constants)

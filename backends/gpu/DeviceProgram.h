@@ -32,7 +32,7 @@ struct DeviceProgram {
   };
   struct Binding {
     uint32_t kind, index;
-    uint64_t offset;
+    uint64_t offset, bytes;
   };
   struct Dispatch {
     uint32_t kernel, firstBinding;

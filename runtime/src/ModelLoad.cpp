@@ -289,8 +289,16 @@ cnnc_status checkProgram(const std::string &path,
                       countOf(info.num_outputs, "output") + ", " +
                       countOf(program.num_constants, "constant") +
                       " and one workspace, index 0)");
-    // A binding reaches from its offset to the end of its buffer, so it must
-    // start inside the buffer (at 0 for an empty one).
+    // A binding reaches `bytes` bytes (0: to the end of its buffer) from its
+    // offset, so it must start inside the buffer (at 0 for an empty one)
+    // and end inside it.
+    if (binding.bytes != 0 &&
+        (binding.offset > bytes || binding.bytes > bytes - binding.offset))
+      return fail(CNNC_ERROR_LOAD,
+                  label + "reaches " + std::to_string(binding.bytes) +
+                      " bytes from byte " + std::to_string(binding.offset) +
+                      " of " + describeBuffer(binding) + ", which has " +
+                      std::to_string(bytes) + " bytes");
     if (binding.offset != 0 && binding.offset >= bytes)
       return fail(CNNC_ERROR_LOAD,
                   label + "starts at byte " + std::to_string(binding.offset) +

@@ -197,6 +197,8 @@ TEST(VulkanLoad, MalformedPrograms) {
       {CNNC_FAKE_ARTIFACT_VK_BAD_BINDING,
        "binding 2 starts at byte 4096 of the workspace, which has 512 bytes",
        ""},
+      {CNNC_FAKE_ARTIFACT_VK_OVERREACH,
+       "reaches 1048576 bytes from byte 0 of input 0, which has ", ""},
   };
   for (const Case &c : cases) {
     EXPECT_EQ(loadStatus(c.path, "vulkan"), CNNC_ERROR_LOAD) << c.path;

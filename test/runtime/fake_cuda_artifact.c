@@ -214,13 +214,13 @@ static const cnnc_kernel kKernels[2] = {
 
 static const cnnc_binding kBindings[6] = {
     /* dispatch 0 */
-    {CNNC_BUFFER_INPUT, 0, 0},
-    {CNNC_BUFFER_CONSTANT, 0, 0},
-    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET},
+    {CNNC_BUFFER_INPUT, 0, 0, 0},
+    {CNNC_BUFFER_CONSTANT, 0, 0, 0},
+    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET, 0},
     /* dispatch 1 */
-    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET},
-    {CNNC_BUFFER_CONSTANT, 1, 0},
-    {CNNC_BUFFER_OUTPUT, 0, 0},
+    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET, 0},
+    {CNNC_BUFFER_CONSTANT, 1, 0, 0},
+    {CNNC_BUFFER_OUTPUT, 0, 0, 0},
 };
 
 #ifdef FAKE_CU_BAD_KERNEL

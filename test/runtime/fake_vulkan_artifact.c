@@ -16,6 +16,8 @@
  *   FAKE_VK_BAD_CODE         kernel 0 has 2 bytes too few (not whole words)
  *   FAKE_VK_NOT_SPIRV        kernel 0's code does not start with a header
  *   FAKE_VK_BAD_BINDING      binding 2 starts past the end of the workspace
+ *   FAKE_VK_OVERREACH        dispatch 0's input binding says its kernel reaches
+ *                            1 MiB of the 2x3 input
  *   FAKE_VK_MISALIGNED       the workspace is bound from byte 4, below every
  *                            real device's storage-buffer offset alignment
  *===---------------------------------------------------------------------===*/
@@ -79,15 +81,21 @@ static const cnnc_kernel kKernels[2] = {
 #define FAKE_TEMP_OFFSET 256
 #endif
 
+#ifdef FAKE_VK_OVERREACH
+#define FAKE_INPUT_REACH (1u << 20)
+#else
+#define FAKE_INPUT_REACH 0
+#endif
+
 static const cnnc_binding kBindings[6] = {
     /* dispatch 0 */
-    {CNNC_BUFFER_INPUT, 0, 0},
-    {CNNC_BUFFER_CONSTANT, 0, 0},
-    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET},
+    {CNNC_BUFFER_INPUT, 0, 0, FAKE_INPUT_REACH},
+    {CNNC_BUFFER_CONSTANT, 0, 0, 0},
+    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET, 0},
     /* dispatch 1 */
-    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET},
-    {CNNC_BUFFER_CONSTANT, 1, 0},
-    {CNNC_BUFFER_OUTPUT, 0, 0},
+    {CNNC_BUFFER_WORKSPACE, 0, FAKE_TEMP_OFFSET, 0},
+    {CNNC_BUFFER_CONSTANT, 1, 0, 0},
+    {CNNC_BUFFER_OUTPUT, 0, 0, 0},
 };
 
 #ifdef FAKE_VK_BAD_KERNEL

@@ -51,12 +51,14 @@ typedef enum cnnc_buffer_kind {
 } cnnc_buffer_kind;
 
 /* One storage-buffer binding of a dispatch: binding i of the kernel sees
- * buffer (`kind`, `index`) from byte `offset` (a multiple of 256) to its
- * end. */
+ * `bytes` bytes of buffer (`kind`, `index`) from byte `offset` (a multiple
+ * of 256): what the kernel's argument reaches, its element offset and
+ * strides included. `bytes` 0 means: to the end of the buffer. */
 typedef struct cnnc_binding {
   uint32_t kind;  /* a cnnc_buffer_kind */
   uint32_t index; /* which input, output or constant (0 for the workspace) */
   uint64_t offset;
+  uint64_t bytes;
 } cnnc_binding;
 
 /* One compute kernel. */

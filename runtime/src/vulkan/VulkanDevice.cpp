@@ -1087,9 +1087,10 @@ cnnc_status Program::createDescriptorSets() {
           "vkAllocateDescriptorSets"))
     return status;
 
-  // Each binding sees its buffer from its offset to the end; a range the
-  // device cannot address at once is cut to the largest it can (a kernel
-  // only touches its own tensor, which the compiler keeps within limits).
+  // Each binding sees the bytes its kernel reaches (`bytes`, or to the end
+  // of the buffer when 0: then a range the device cannot address at once
+  // is cut to the largest it can). A kernel that reaches more than the
+  // device binds cannot run on it.
   VkDeviceSize maxRange = properties_.limits.maxStorageBufferRange;
   std::vector<VkDescriptorBufferInfo> buffers(total);
   std::vector<VkWriteDescriptorSet> writes(total);
@@ -1102,9 +1103,19 @@ cnnc_status Program::createDescriptorSets() {
           program_.bindings[dispatch.first_binding + j];
       const Buffer &buffer = bufferOf(binding);
       VkDeviceSize range = buffer.size - binding.offset;
+      if (binding.bytes > maxRange)
+        return fail(CNNC_ERROR_DEVICE,
+                    "dispatch " + std::to_string(d) + " binding " +
+                        std::to_string(j) + " reaches " +
+                        std::to_string(binding.bytes) + " bytes, but " +
+                        label_ + " binds at most " +
+                        std::to_string(maxRange) +
+                        " (maxStorageBufferRange)");
       buffers[next].buffer = buffer.buffer;
       buffers[next].offset = binding.offset;
-      buffers[next].range = range > maxRange ? maxRange : VK_WHOLE_SIZE;
+      buffers[next].range = binding.bytes != 0 ? binding.bytes
+                            : range > maxRange ? maxRange
+                                               : VK_WHOLE_SIZE;
       writes[next] = {};
       writes[next].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
       writes[next].dstSet = descriptorSets_[d];
