@@ -43,12 +43,6 @@ if any(line.startswith("vulkan:") for line in _devices.splitlines()):
 import shutil
 if shutil.which("spirv-val"):
     config.available_features.add("spirv-tools")
-# The input size of the heavy networks on Vulkan (zoo-heavy-vulkan.test):
-# small in CI, where lavapipe runs them on 2 cores; 0 is the zoo table's
-# size (scripts/test.sh --full-zoo).
-config.substitutions.append(
-    ("%{heavy_size}", os.environ.get("CNNC_ZOO_HEAVY_SIZE", "96")))
-
 # The CUDA target: tests that run kernels need an NVIDIA GPU and its driver
 # (cnnc-run lists a cuda:N device); without one they are UNSUPPORTED
 # (skipped). ptxas (PyPI's nvidia-cuda-nvcc-cu12 in the venv that

@@ -15,7 +15,7 @@ reference, compile with `cnnc --target=TARGET` (cpu by default), run with
 max|out - ref| <= 1e-5 + 1e-4 * max|ref|.
 
 --heavy-size N runs the heavy networks at NxN inputs (batch 1) instead of the
-table's size: Vulkan's CI runs them on lavapipe, a CPU, at a small size.
+table's size, for a quick look (vgg16_bn exports only at 224).
 --spirv-val PATH (vulkan) also dumps every kernel and checks each with
 spirv-val; a kernel that fails makes the network FAIL. --ptxas PATH (cuda)
 assembles every kernel's PTX for the chip the artifact targets (sm_90 by
