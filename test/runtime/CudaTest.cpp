@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "test/runtime/RunTool.h"
 #include "cnnc/runtime.h"
 
 #include <gtest/gtest.h>
@@ -27,6 +28,9 @@
 #include <unistd.h>
 
 namespace {
+
+using cnnc::test::Result;
+using cnnc::test::runTool;
 
 const int64_t kShape23[] = {2, 3};
 
@@ -72,29 +76,6 @@ std::string whyNoCudaDevice() {
       GTEST_SKIP() << why;                                                     \
   } while (0)
 
-struct Result {
-  int exitCode = -1;
-  std::string output; // stdout and stderr together
-};
-
-/// Runs `tool` with `args`, after `environment` ("NAME=value " or "").
-Result runTool(const char *tool, const std::string &args,
-               const std::string &environment = "") {
-  std::string command =
-      environment + "'" + std::string(tool) + "' " + args + " 2>&1";
-  Result result;
-  FILE *pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return result;
-  char buffer[4096];
-  size_t got;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    result.output.append(buffer, got);
-  int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status))
-    result.exitCode = WEXITSTATUS(status);
-  return result;
-}
 
 /// Status of loading `path` for `device`; checks the model stays null on
 /// failure.

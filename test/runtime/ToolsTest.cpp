@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "test/runtime/RunTool.h"
 #include "runtime/tools/npy.h"
 
 #include "cnnc/artifact_abi.h"
@@ -25,27 +26,9 @@ using namespace cnnc;
 
 namespace {
 
-struct Result {
-  int exitCode = -1;
-  std::string output; // stdout and stderr together
-};
+using cnnc::test::Result;
+using cnnc::test::runTool;
 
-/// Runs `tool` with `args` (already shell-quoted where needed).
-Result runTool(const char *tool, const std::string &args) {
-  std::string command = std::string("'") + tool + "' " + args + " 2>&1";
-  Result result;
-  FILE *pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return result;
-  char buffer[4096];
-  size_t got;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    result.output.append(buffer, got);
-  int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status))
-    result.exitCode = WEXITSTATUS(status);
-  return result;
-}
 
 Result cnncRun(const std::string &args) { return runTool(CNNC_RUN_TOOL, args); }
 

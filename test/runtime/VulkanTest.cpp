@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "test/runtime/RunTool.h"
 #include "cnnc/runtime.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +25,9 @@
 #include <sys/wait.h>
 
 namespace {
+
+using cnnc::test::Result;
+using cnnc::test::runTool;
 
 bool contains(const std::string &text, const std::string &part) {
   return text.find(part) != std::string::npos;
@@ -61,26 +65,6 @@ std::string whyNoVulkanDevice() {
 #endif
 }
 
-struct Result {
-  int exitCode = -1;
-  std::string output; // stdout and stderr together
-};
-
-Result runTool(const char *tool, const std::string &args) {
-  std::string command = std::string("'") + tool + "' " + args + " 2>&1";
-  Result result;
-  FILE *pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return result;
-  char buffer[4096];
-  size_t got;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    result.output.append(buffer, got);
-  int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status))
-    result.exitCode = WEXITSTATUS(status);
-  return result;
-}
 
 #define SKIP_WITHOUT_VULKAN_DEVICE()                                           \
   do {                                                                         \
